@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+#ifndef PFNSUITE_CLI_H
+#define PFNSUITE_CLI_H
+
+/* Each subcommand: argv[0] is the subcommand name; returns an exit status. */
+int cmd_probe(int argc, char **argv);
+
+#endif /* PFNSUITE_CLI_H */

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* pfnsuite: dma-buf PFN mapping conformance and benchmarks. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "probe", cmd_probe, "list vfio devices, their BARs and which mapping paths work" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: pfnsuite COMMAND [OPTIONS]\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(out, "\n'pfnsuite COMMAND --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "pfnsuite: unknown command '%s'; run 'pfnsuite --help'\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * A KTAP (version 1) writer, as kselftest and KUnit print it, with totals.
+ */
+#ifndef PFN_KTAP_H
+#define PFN_KTAP_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum pfn_result {
+	PFN_PASS,
+	PFN_FAIL,
+	PFN_SKIP,
+};
+
+/**
+ * struct pfn_ktap - one KTAP test plan being written
+ * @out: stream the lines go to
+ * @count: cases reported so far
+ * @pass: cases that passed
+ * @fail: cases that failed
+ * @skip: cases that were skipped
+ * @plan_at_end: no plan was given up front; print it at the end
+ */
+struct pfn_ktap {
+	FILE *out;
+	int count;
+	int pass;
+	int fail;
+	int skip;
+	bool plan_at_end;
+};
+
+/** pfn_ktap_begin() - print the version line and the plan (@planned < 0: none). */
+void pfn_ktap_begin(struct pfn_ktap *k, FILE *out, int planned);
+
+/** pfn_ktap_diag() - print a "# ..." diagnostic line. */
+void pfn_ktap_diag(struct pfn_ktap *k, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/**
+ * pfn_ktap_result() - report one case
+ * @k: plan
+ * @result: outcome
+ * @name: case name (no spaces or '#')
+ * @reason: SKIP reason or failure summary; NULL for none
+ */
+void pfn_ktap_result(struct pfn_ktap *k, enum pfn_result result, const char *name,
+		     const char *reason);
+
+/**
+ * pfn_ktap_end() - print the totals line, the plan if none was given, and a
+ * final "N passed, N failed, N skipped" line
+ *
+ * Return: 0 when nothing failed, 1 otherwise (an exit status).
+ */
+int pfn_ktap_end(struct pfn_ktap *k);
+
+#endif /* PFN_KTAP_H */
