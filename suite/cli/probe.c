@@ -68,6 +68,7 @@ static bool bar_mappable(const struct probe_bar *b)
 /* iommufd mode: region info, dma-buf export of each whole BAR, MAP_FILE of it. */
 static void probe_iommufd(struct probe_device *pd, const char *sysfs)
 {
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	struct pfn_vfio_dev dev;
 	struct pfn_iommu io;
 	struct pfn_err err;
@@ -97,6 +98,12 @@ static void probe_iommufd(struct probe_device *pd, const char *sysfs)
 			not_tried(&b->iommufd_map, "BAR absent or not mmap-capable");
 			continue;
 		}
+		if (b->region.size < page) {
+			not_tried(&b->dmabuf_export,
+				  "BAR smaller than a page: dma-buf ranges are page-granular");
+			not_tried(&b->iommufd_map, "BAR smaller than a page");
+			continue;
+		}
 		whole = (struct pfn_range){ 0, b->region.size };
 		fd = pfn_vfio_dmabuf_export(&dev, i, &whole, 1, O_RDWR | O_CLOEXEC, &err);
 		tried(&b->dmabuf_export, fd < 0 ? fd : 0, &err);
@@ -118,6 +125,7 @@ static void probe_iommufd(struct probe_device *pd, const char *sysfs)
 /* type1 mode: mmap each BAR and VFIO_IOMMU_MAP_DMA the mapping (the VMA path). */
 static void probe_type1(struct probe_device *pd, const char *sysfs)
 {
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
 	struct pfn_vfio_dev dev;
 	struct pfn_iommu io;
 	struct pfn_err err;
@@ -132,7 +140,7 @@ static void probe_type1(struct probe_device *pd, const char *sysfs)
 
 	for (uint32_t i = 0; i < PFN_NUM_BARS; i++) {
 		struct probe_bar *b = &pd->bars[i];
-		uint64_t size = b->region.size, align;
+		uint64_t size, align;
 		void *va;
 
 		if (ret) {
@@ -144,8 +152,11 @@ static void probe_type1(struct probe_device *pd, const char *sysfs)
 			not_tried(&b->type1_map, "BAR absent or not mmap-capable");
 			continue;
 		}
-		size = b->region.size;
+		/* A sub-page BAR is mmap'd as one page (vfio-pci reserves the rest). */
+		size = (b->region.size + page - 1) & ~(page - 1);
 		align = size < GiB ? size : GiB;
+		while (align & (align - 1))
+			align &= align - 1;	/* largest power of two <= size */
 		if (pfn_vfio_bar_mmap(&dev, i, 0, size, align, 0, &va, &err)) {
 			tried(&b->type1_map, -err.code, &err);
 			continue;

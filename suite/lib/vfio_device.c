@@ -38,7 +38,7 @@ int pfn_vfio_bar_mmap(struct pfn_vfio_dev *dev, uint32_t bar, uint64_t offset,
 		      struct pfn_err *err)
 {
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
-	uint64_t reserve, start, want, end;
+	uint64_t reserve, start, want, end, mappable;
 	struct pfn_region region;
 	void *base, *map;
 	int ret;
@@ -56,7 +56,9 @@ int pfn_vfio_bar_mmap(struct pfn_vfio_dev *dev, uint32_t bar, uint64_t offset,
 		return ret;
 	if (!(region.flags & VFIO_REGION_INFO_FLAG_MMAP))
 		return pfn_fail(err, EOPNOTSUPP, "%s BAR %u cannot be mmap'd", dev->bdf, bar);
-	if (offset > region.size || length > region.size - offset)
+	/* vfio-pci maps a sub-page BAR as a whole page: compare in pages. */
+	mappable = (region.size + page - 1) & ~(page - 1);
+	if (offset > mappable || length > mappable - offset)
 		return pfn_fail(err, ERANGE, "%s BAR %u is %#llx bytes; [%#llx+%#llx] is outside",
 				dev->bdf, bar, (unsigned long long)region.size,
 				(unsigned long long)offset, (unsigned long long)length);
