@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# `make run`: boot the emulated target with the built kernel, run the suite
+# inside it, and write results/runs/<UTC timestamp>/.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+die() { echo "run: error: $*" >&2; exit 1; }
+
+kdir=$(readlink -f reference-kernel/out/current 2>/dev/null) || true
+[ -n "$kdir" ] && [ -e "$kdir/bzImage" ] || die "no kernel has been built: run 'make kernel'"
+[ -x suite/build/pfnsuite ] || die "suite/build/pfnsuite is missing: run 'make suite'"
+
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+run=results/runs/$stamp
+mkdir -p "$run"
+suite/host/metadata.sh "$kdir" qemu "$run/metadata.json"
+echo "run: kernel $(cat "$kdir/kernel.release") ($(cat "$kdir/series") series), results in $run"
+echo "run: booting the emulated target under QEMU TCG; this takes a minute or more"
+
+rc=0
+suite/runner/run-vm.sh --results "$run" --timeout "${PFN_RUN_TIMEOUT:-3600}" \
+	-- suite/guest/run-suites.sh || rc=$?
+ln -sfn "$stamp" results/runs/latest
+
+echo
+echo "==== summary ($run)"
+outcome=$(jq -r '.outcome // "unknown"' "$run/vm-outcome.json" 2>/dev/null || echo unknown)
+echo "target: QEMU TCG; outcome: $outcome, exit $rc"
+if [ -f "$run/probe.json" ]; then
+	printf '%-13s %-10s %-5s %10s  %-15s %-12s %s\n' device id bar size \
+		"dma-buf export" "iommufd map" "type1 map (VMA)"
+	jq -r '.devices[] | . as $d | .bars[] |
+		def v(f): if f.tried then (if f.supported then "yes" else "no (errno \(f.errno))" end) else "-" end;
+		[$d.bdf, $d.id, "BAR\(.index)", (.size | tostring),
+		 v(.dmabuf_export), v(.iommufd_map_file), v(.type1_map_vma)] | @tsv' \
+		"$run/probe.json" |
+	while IFS=$'\t' read -r bdf id bar size e m t; do
+		printf '%-13s %-10s %-5s %10s  %-15s %-12s %s\n' "$bdf" "$id" "$bar" "$size" "$e" "$m" "$t"
+	done
+fi
+[ -f "$run/steps.txt" ] && sed 's/^/step: /' "$run/steps.txt"
+echo "files:"
+(cd "$run" && find . -type f | sort | sed 's|^\./|  |')
+exit $rc

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# `make test`: host unit tests under ASan/UBSan, then the in-VM smoke test on
+# the emulated target.  Every stage prints KTAP; the totals of all of them
+# end the output as "N passed, N failed, N skipped".
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+logs=results/test-runs/$stamp
+mkdir -p "$logs"
+failed_stages=()
+
+stage() { echo; echo "==== $*"; }
+
+stage "host unit tests (ASan + UBSan)"
+make --no-print-directory -C suite unit-test 2>&1 | tee "$logs/unit.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed_stages+=(unit)
+
+stage "reference kernel"
+if ! reference-kernel/build.sh; then
+	failed_stages+=(kernel)
+fi
+stage "suite build"
+make --no-print-directory -C suite >"$logs/suite-build.log" 2>&1 ||
+	{ cat "$logs/suite-build.log"; failed_stages+=(suite-build); }
+
+vm_rc=skipped
+if [ -e reference-kernel/out/current/bzImage ] && [ -x suite/build/pfnsuite ]; then
+	stage "in-VM smoke test (QEMU TCG)"
+	vm_rc=0
+	suite/runner/run-vm.sh --results "$logs/vm-smoke" --timeout "${PFN_TEST_VM_TIMEOUT:-900}" \
+		-- suite/tests/vm/smoke.sh || vm_rc=$?
+	[ -f "$logs/vm-smoke/guest-output.log" ] && cat "$logs/vm-smoke/guest-output.log" >"$logs/vm-smoke.ktap"
+	[ "$vm_rc" -eq 0 ] || failed_stages+=(vm-smoke)
+fi
+
+# Totals over every KTAP stream (top-level result lines only).
+pass=0 fail=0 skip=0
+for f in "$logs/unit.log" "$logs/vm-smoke.ktap"; do
+	[ -f "$f" ] || continue
+	p=$(grep -cE '^ok [0-9]+ ' "$f" || true)
+	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$f" || true)
+	n=$(grep -cE '^not ok [0-9]+ ' "$f" || true)
+	pass=$((pass + p - s)) skip=$((skip + s)) fail=$((fail + n))
+done
+# A stage that failed without a failing case (build error, hang, crash) counts once.
+for s in "${failed_stages[@]}"; do
+	case $s in
+	unit) grep -qE '^not ok ' "$logs/unit.log" || fail=$((fail + 1)) ;;
+	vm-smoke) grep -qE '^not ok ' "$logs/vm-smoke.ktap" 2>/dev/null ||
+		{ fail=$((fail + 1)); echo "not ok - vm_smoke # runner exit $vm_rc (124 hang, 125 crash)"; } ;;
+	*) fail=$((fail + 1)); echo "not ok - $s # stage failed" ;;
+	esac
+done
+
+echo
+echo "logs: $logs"
+[ ${#failed_stages[@]} -eq 0 ] || echo "failed stages: ${failed_stages[*]}"
+echo "$pass passed, $fail failed, $skip skipped"
+[ ${#failed_stages[@]} -eq 0 ] && [ "$fail" -eq 0 ]
