@@ -11,6 +11,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "probe", cmd_probe, "list vfio devices, their BARs and which mapping paths work" },
+	{ "conform", cmd_conform, "run the conformance cases (KTAP; see suite/SPEC.md)" },
 };
 
 static void usage(FILE *out)

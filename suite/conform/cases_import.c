@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * IMP: IOMMU_IOAS_MAP_FILE of a vfio dma-buf into an iommufd IOAS: what
+ * works and what is refused, with the errnos of drivers/iommu/iommufd in
+ * Linux 7.3 (ioas.c, io_pagetable.c, pages.c; see SPEC.md, IMP-*).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/iommufd.h>
+#include <linux/udmabuf.h>
+
+#include "conform.h"
+
+#define IOVA_A 0x100000000ull	/* 4 GiB */
+#define IOVA_B 0x200000000ull	/* 8 GiB */
+
+/* Fixture plus a dma-buf of the first @length bytes of the target BAR. */
+static int setup(const struct conform_ctx *ctx, struct conform_fixture *fx, uint64_t length,
+		 struct conform_result *res)
+{
+	int fd;
+
+	if (!conform_fixture_open(ctx, fx, res))
+		return -1;
+	fd = conform_export(ctx, fx, 0, length, res);
+	if (fd < 0)
+		conform_fixture_close(fx);
+	return fd;
+}
+
+static void teardown(struct conform_fixture *fx, int fd)
+{
+	close(fd);
+	conform_fixture_close(fx);
+}
+
+/* A map of [start, start+length) at a fixed IOVA must succeed and unmap exactly. */
+static void map_and_unmap(const struct conform_ctx *ctx, struct conform_result *res,
+			  uint64_t start, uint64_t length, uint32_t flags)
+{
+	struct conform_fixture fx;
+	uint64_t iova = IOVA_A, unmapped = 0;
+	struct pfn_err err;
+	int fd, ret;
+
+	fd = setup(ctx, &fx, ctx->target_bar_size, res);
+	if (fd < 0)
+		return;
+	ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, start, length, &iova, flags,
+				&err);
+	if (ret) {
+		conform_fail(res, "%s", err.msg);
+	} else {
+		if (!(flags & PFN_MAP_ANY_IOVA) && iova != IOVA_A)
+			conform_fail(res, "fixed IOVA %#llx came back as %#llx",
+				     (unsigned long long)IOVA_A, (unsigned long long)iova);
+		if (flags & PFN_MAP_ANY_IOVA)
+			conform_note(res, "kernel chose IOVA %#llx", (unsigned long long)iova);
+		ret = pfn_ioas_unmap(fx.iommu.fd, fx.iommu.ioas_id, iova, length, &unmapped, &err);
+		if (ret)
+			conform_fail(res, "%s", err.msg);
+		else if (unmapped != length)
+			conform_fail(res, "unmap removed %llu bytes, mapped %llu",
+				     (unsigned long long)unmapped, (unsigned long long)length);
+	}
+	teardown(&fx, fd);
+}
+
+static void imp_whole_fixed(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	map_and_unmap(ctx, res, 0, ctx->target_bar_size, PFN_MAP_RW);
+}
+
+static void imp_whole_allocated(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	map_and_unmap(ctx, res, 0, ctx->target_bar_size, PFN_MAP_RW | PFN_MAP_ANY_IOVA);
+}
+
+static void imp_partial(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	if (ctx->target_bar_size < 4 * ctx->page) {
+		conform_skip(res, "BAR smaller than four pages");
+		return;
+	}
+	map_and_unmap(ctx, res, ctx->page, 2 * ctx->page, PFN_MAP_RW);
+}
+
+static void imp_read_only(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	map_and_unmap(ctx, res, 0, ctx->page, PFN_MAP_READ);
+}
+
+/* A refused map: exact errno, and nothing left mapped. */
+static void expect_map_errno(const struct conform_ctx *ctx, struct conform_result *res,
+			     const char *what, uint64_t start, uint64_t length, uint64_t iova,
+			     uint32_t flags, int want)
+{
+	struct conform_fixture fx;
+	uint64_t unmapped = 0;
+	int fd, ret;
+
+	fd = setup(ctx, &fx, ctx->target_bar_size, res);
+	if (fd < 0)
+		return;
+	ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, start, length, &iova, flags,
+				NULL);
+	conform_expect_errno(res, what, ret, want);
+	/* Unmap-all reports what was left: a refused map must leave nothing. */
+	pfn_ioas_unmap(fx.iommu.fd, fx.iommu.ioas_id, 0, UINT64_MAX, &unmapped, NULL);
+	if (want && unmapped)
+		conform_fail(res, "the refused map left %llu bytes mapped",
+			     (unsigned long long)unmapped);
+	teardown(&fx, fd);
+}
+
+static void imp_zero_length(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	expect_map_errno(ctx, res, "MAP_FILE of 0 bytes", 0, 0, IOVA_A, PFN_MAP_RW, EINVAL);
+}
+
+static void imp_past_end(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	expect_map_errno(ctx, res, "MAP_FILE past the dma-buf's end", ctx->page,
+			 ctx->target_bar_size, IOVA_A, PFN_MAP_RW, EINVAL);
+}
+
+static void imp_unaligned_length(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	expect_map_errno(ctx, res, "MAP_FILE of page+512 bytes", 0, ctx->page + 512, IOVA_A,
+			 PFN_MAP_RW, EINVAL);
+}
+
+static void imp_unaligned_iova(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	expect_map_errno(ctx, res, "MAP_FILE at IOVA 4 GiB + 512", 0, ctx->page, IOVA_A + 512,
+			 PFN_MAP_RW, EINVAL);
+}
+
+static void imp_no_access(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	expect_map_errno(ctx, res, "MAP_FILE with neither READ nor WRITE", 0, ctx->page, IOVA_A,
+			 0, EINVAL);
+}
+
+static void imp_length_overflow(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	expect_map_errno(ctx, res, "MAP_FILE of length 2^64 - 1", 0, UINT64_MAX, IOVA_A,
+			 PFN_MAP_RW, EOVERFLOW);
+}
+
+static void imp_unknown_flag(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	struct iommu_ioas_map_file cmd = { .size = sizeof(cmd) };
+	struct conform_fixture fx;
+	int fd, ret;
+
+	fd = setup(ctx, &fx, ctx->page, res);
+	if (fd < 0)
+		return;
+	cmd.flags = IOMMU_IOAS_MAP_FIXED_IOVA | IOMMU_IOAS_MAP_READABLE | (1u << 31);
+	cmd.ioas_id = fx.iommu.ioas_id;
+	cmd.fd = fd;
+	cmd.length = ctx->page;
+	cmd.iova = IOVA_A;
+	ret = ioctl(fx.iommu.fd, IOMMU_IOAS_MAP_FILE, &cmd) ? -errno : 0;
+	conform_expect_errno(res, "MAP_FILE with flag bit 31", ret, EOPNOTSUPP);
+	teardown(&fx, fd);
+}
+
+static void imp_bad_fd(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	struct conform_fixture fx;
+	uint64_t iova = IOVA_A;
+	int ret;
+
+	if (!conform_fixture_open(ctx, &fx, res))
+		return;
+	ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, -1, 0, ctx->page, &iova,
+				PFN_MAP_RW, NULL);
+	conform_expect_errno(res, "MAP_FILE of fd -1", ret, EBADF);
+	conform_fixture_close(&fx);
+}
+
+static void imp_bad_ioas(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	struct conform_fixture fx;
+	uint64_t iova = IOVA_A;
+	int fd, ret;
+
+	fd = setup(ctx, &fx, ctx->page, res);
+	if (fd < 0)
+		return;
+	ret = pfn_ioas_map_file(fx.iommu.fd, 0xfffffff0u, fd, 0, ctx->page, &iova, PFN_MAP_RW,
+				NULL);
+	conform_expect_errno(res, "MAP_FILE into IOAS 0xfffffff0", ret, ENOENT);
+	teardown(&fx, fd);
+}
+
+static void imp_overlap(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	struct conform_fixture fx;
+	uint64_t iova = IOVA_A;
+	struct pfn_err err;
+	int fd, ret;
+
+	fd = setup(ctx, &fx, ctx->target_bar_size, res);
+	if (fd < 0)
+		return;
+	ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, ctx->page, &iova,
+				PFN_MAP_RW, &err);
+	if (ret) {
+		conform_fail(res, "%s", err.msg);
+	} else {
+		ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, ctx->page, &iova,
+					PFN_MAP_RW, NULL);
+		conform_expect_errno(res, "a second MAP_FILE at the same IOVA", ret, EEXIST);
+	}
+	teardown(&fx, fd);
+}
+
+static void imp_twice(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	uint64_t a = IOVA_A, b = IOVA_B, len = ctx->page;
+	struct conform_fixture fx;
+	struct pfn_err err;
+	int fd;
+
+	fd = setup(ctx, &fx, ctx->target_bar_size, res);
+	if (fd < 0)
+		return;
+	if (pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, len, &a, PFN_MAP_RW, &err) ||
+	    pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, len, &b, PFN_MAP_RW, &err))
+		conform_fail(res, "%s", err.msg);
+	teardown(&fx, fd);
+}
+
+static void imp_multi_range(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	uint64_t p = ctx->page, iova = IOVA_A;
+	struct pfn_range r[2] = { { 0, p }, { 2 * p, p } };
+	struct conform_fixture fx;
+	struct pfn_err err;
+	int fd, ret;
+
+	if (!conform_fixture_open(ctx, &fx, res))
+		return;
+	fd = pfn_vfio_dmabuf_export(&fx.target, ctx->target_bar, r, 2, O_RDWR | O_CLOEXEC,
+				    &err);
+	if (fd < 0) {
+		conform_fail(res, "%s", err.msg);
+		conform_fixture_close(&fx);
+		return;
+	}
+	ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, 2 * p, &iova,
+				PFN_MAP_RW, &err);
+	if (ret == -EOPNOTSUPP)
+		conform_skip(res, "the kernel maps only single-range dma-bufs (EOPNOTSUPP): iommufd reaches vfio through a private single-range hook, not a generic exporter op");
+	else if (ret)
+		conform_fail(res, "%s", err.msg);
+	close(fd);
+	conform_fixture_close(&fx);
+}
+
+static void imp_memfd_baseline(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	struct conform_fixture fx;
+	uint64_t iova = IOVA_A;
+	struct pfn_err err;
+	int mfd, ret;
+
+	if (!conform_fixture_open(ctx, &fx, res))
+		return;
+	mfd = memfd_create("pfn-conform", MFD_CLOEXEC);
+	if (mfd < 0 || ftruncate(mfd, (off_t)(4 * ctx->page))) {
+		conform_fail(res, "memfd: %s", strerror(errno));
+	} else {
+		ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, mfd, 0, 4 * ctx->page,
+					&iova, PFN_MAP_RW, &err);
+		if (ret == -ENOTTY)
+			conform_skip(res, "the kernel has no IOMMU_IOAS_MAP_FILE");
+		else if (ret)
+			conform_fail(res, "%s", err.msg);
+	}
+	if (mfd >= 0)
+		close(mfd);
+	conform_fixture_close(&fx);
+}
+
+/* udmabuf: a CPU-memory dma-buf exporter that is not vfio. */
+static int make_udmabuf(uint64_t size, int *memfd, struct conform_result *res)
+{
+	struct udmabuf_create create = { .flags = UDMABUF_FLAGS_CLOEXEC, .size = size };
+	int dev, fd;
+
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (dev < 0) {
+		conform_skip(res, "/dev/udmabuf is missing: the kernel lacks CONFIG_UDMABUF");
+		return -1;
+	}
+	*memfd = memfd_create("pfn-udmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (*memfd < 0 || ftruncate(*memfd, (off_t)size) ||
+	    fcntl(*memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
+		conform_fail(res, "memfd for udmabuf: %s", strerror(errno));
+		close(dev);
+		return -1;
+	}
+	create.memfd = (uint32_t)*memfd;
+	fd = ioctl(dev, UDMABUF_CREATE, &create);
+	if (fd < 0)
+		conform_fail(res, "UDMABUF_CREATE: %s", strerror(errno));
+	close(dev);
+	return fd;
+}
+
+static void imp_other_exporter(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	struct conform_fixture fx;
+	uint64_t iova = IOVA_A;
+	struct pfn_err err;
+	int memfd = -1, fd, ret;
+
+	if (!conform_fixture_open(ctx, &fx, res))
+		return;
+	fd = make_udmabuf(4 * ctx->page, &memfd, res);
+	if (fd >= 0) {
+		ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, 4 * ctx->page,
+					&iova, PFN_MAP_RW, &err);
+		if (ret == -EOPNOTSUPP)
+			conform_skip(res, "the kernel imports only vfio dma-bufs into iommufd (EOPNOTSUPP for udmabuf): no generic exporter op");
+		else if (ret)
+			conform_fail(res, "%s", err.msg);
+		close(fd);
+	}
+	if (memfd >= 0)
+		close(memfd);
+	conform_fixture_close(&fx);
+}
+
+static void imp_fd_closed_while_mapped(const struct conform_ctx *ctx,
+				       struct conform_result *res)
+{
+	struct conform_fixture fx;
+	uint64_t iova = IOVA_A, unmapped = 0;
+	struct pfn_err err;
+	int fd;
+
+	fd = setup(ctx, &fx, ctx->target_bar_size, res);
+	if (fd < 0)
+		return;
+	if (pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, ctx->page, &iova,
+			      PFN_MAP_RW, &err)) {
+		conform_fail(res, "%s", err.msg);
+		teardown(&fx, fd);
+		return;
+	}
+	close(fd);	/* the IOAS keeps its own reference */
+	if (pfn_ioas_unmap(fx.iommu.fd, fx.iommu.ioas_id, iova, ctx->page, &unmapped, &err))
+		conform_fail(res, "unmap after closing the dma-buf fd: %s", err.msg);
+	else if (unmapped != ctx->page)
+		conform_fail(res, "unmap removed %llu bytes", (unsigned long long)unmapped);
+	conform_fixture_close(&fx);
+}
+
+const struct conform_case conform_import_cases[] = {
+	{ "IMP-001", "whole_fixed_iova", "IMP-1", 0, imp_whole_fixed },
+	{ "IMP-002", "whole_allocated_iova", "IMP-1", 0, imp_whole_allocated },
+	{ "IMP-003", "partial", "IMP-1", 0, imp_partial },
+	{ "IMP-004", "read_only", "IMP-1", 0, imp_read_only },
+	{ "IMP-005", "same_dmabuf_twice", "IMP-1", 0, imp_twice },
+	{ "IMP-006", "fd_closed_while_mapped", "IMP-2", 0, imp_fd_closed_while_mapped },
+	{ "IMP-007", "zero_length", "IMP-3", 0, imp_zero_length },
+	{ "IMP-008", "past_end", "IMP-3", 0, imp_past_end },
+	{ "IMP-009", "unaligned_length", "IMP-3", 0, imp_unaligned_length },
+	{ "IMP-010", "unaligned_iova", "IMP-3", 0, imp_unaligned_iova },
+	{ "IMP-011", "no_access_flags", "IMP-3", 0, imp_no_access },
+	{ "IMP-012", "length_overflow", "IMP-3", 0, imp_length_overflow },
+	{ "IMP-013", "unknown_flag", "IMP-3", 0, imp_unknown_flag },
+	{ "IMP-014", "bad_fd", "IMP-3", 0, imp_bad_fd },
+	{ "IMP-015", "bad_ioas", "IMP-3", 0, imp_bad_ioas },
+	{ "IMP-016", "overlapping_iova", "IMP-3", 0, imp_overlap },
+	{ "IMP-017", "memfd_baseline", "IMP-4", 0, imp_memfd_baseline },
+	{ "IMP-018", "multi_range_dmabuf", "IMP-5", 0, imp_multi_range },
+	{ "IMP-019", "non_vfio_exporter", "IMP-6", 0, imp_other_exporter },
+};
+
+const unsigned int conform_import_count =
+	sizeof(conform_import_cases) / sizeof(conform_import_cases[0]);
