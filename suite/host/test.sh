@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# `make test`: host unit tests under ASan/UBSan, then the in-VM smoke test on
+# `make test`: host unit tests under ASan/UBSan, then the in-VM smoke and conformance tests on
 # the emulated target.  Every stage prints KTAP; the totals of all of them
 # end the output as "N passed, N failed, N skipped".
 set -uo pipefail
@@ -28,17 +28,16 @@ make --no-print-directory -C suite >"$logs/suite-build.log" 2>&1 ||
 
 vm_rc=skipped
 if [ -e reference-kernel/out/current/bzImage ] && [ -x suite/build/pfnsuite ]; then
-	stage "in-VM smoke test (QEMU TCG)"
+	stage "in-VM tests: smoke and conformance (QEMU TCG)"
 	vm_rc=0
-	suite/runner/run-vm.sh --results "$logs/vm-smoke" --timeout "${PFN_TEST_VM_TIMEOUT:-900}" \
-		-- suite/tests/vm/smoke.sh || vm_rc=$?
-	[ -f "$logs/vm-smoke/guest-output.log" ] && cat "$logs/vm-smoke/guest-output.log" >"$logs/vm-smoke.ktap"
-	[ "$vm_rc" -eq 0 ] || failed_stages+=(vm-smoke)
+	suite/runner/run-vm.sh --results "$logs/vm" --timeout "${PFN_TEST_VM_TIMEOUT:-900}" \
+		-- suite/tests/vm/all.sh || vm_rc=$?
+	[ "$vm_rc" -eq 0 ] || failed_stages+=(vm)
 fi
 
 # Totals over every KTAP stream (top-level result lines only).
 pass=0 fail=0 skip=0
-for f in "$logs/unit.log" "$logs/vm-smoke.ktap"; do
+for f in "$logs/unit.log" "$logs"/vm/*.ktap; do
 	[ -f "$f" ] || continue
 	p=$(grep -cE '^ok [0-9]+ ' "$f" || true)
 	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$f" || true)
@@ -49,8 +48,8 @@ done
 for s in "${failed_stages[@]}"; do
 	case $s in
 	unit) grep -qE '^not ok ' "$logs/unit.log" || fail=$((fail + 1)) ;;
-	vm-smoke) grep -qE '^not ok ' "$logs/vm-smoke.ktap" 2>/dev/null ||
-		{ fail=$((fail + 1)); echo "not ok - vm_smoke # runner exit $vm_rc (124 hang, 125 crash)"; } ;;
+	vm) cat "$logs"/vm/*.ktap 2>/dev/null | grep -qE '^not ok ' ||
+		{ fail=$((fail + 1)); echo "not ok - vm # runner exit $vm_rc (124 hang, 125 crash)"; } ;;
 	*) fail=$((fail + 1)); echo "not ok - $s # stage failed" ;;
 	esac
 done

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Everything `make test` runs inside the emulated target, in one boot: the
+# smoke test, then the conformance suite.  Each stage writes its KTAP to
+# $PFN_RESULTS/<stage>.ktap (the host totals them); exit 1 if any failed.
+set -uo pipefail
+cd "$(dirname "$0")/../../.."
+out=${PFN_RESULTS:?PFN_RESULTS is not set: run this through suite/runner/run-vm.sh}
+status=0
+
+stage() {
+	local name=$1
+	shift
+	echo "# ==== $name"
+	"$@" | tee "$out/$name.ktap"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+}
+
+stage smoke suite/tests/vm/smoke.sh
+stage conform suite/build/pfnsuite conform --results "$out" \
+	--stress-seconds "${PFN_STRESS_SECONDS:-10}" --stress-iterations "${PFN_STRESS_ITERATIONS:-100}"
+exit $status
