@@ -296,10 +296,27 @@ if ((verbose)); then
 	tail_pid=$!
 fi
 
+# Host requests: the guest writes DIR/.host-requests/N.req holding one QMP
+# command (device_del or query-*); the answer goes to N.resp, written whole.
+requests="$results/.host-requests"
+rm -rf "$requests" && mkdir -p "$requests"
+serve_requests() {
+	local req resp
+	for req in "$requests"/*.req; do
+		[[ -e $req ]] || return 0
+		resp=${req%.req}.resp
+		"$here/qmp-request.py" "$qmp" "$(cat "$req")" >"$resp.tmp" 2>&1 || true
+		mv "$resp.tmp" "$resp"
+		rm -f "$req"
+		echo "vm: served host request $(basename "$req"): $(head -c 200 "$resp")" >&2
+	done
+}
+
 outcome=
 boot_ms=
 deadline=$((t0 + timeout_s * 1000))
 while kill -0 "$qemu_pid" 2>/dev/null; do
+	serve_requests
 	if [[ -z $boot_ms ]] && grep -q 'pfn-vm: command-start' "$serial_log" 2>/dev/null; then
 		boot_ms=$(($(now_ms) - t0))
 		((verbose)) || printf 'vm: guest up after %d.%01d s, running: %s\n' \
