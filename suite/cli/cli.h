@@ -4,6 +4,7 @@
 
 /* Each subcommand: argv[0] is the subcommand name; returns an exit status. */
 int cmd_probe(int argc, char **argv);
+int cmd_dma(int argc, char **argv);
 int cmd_conform(int argc, char **argv);
 
 #endif /* PFNSUITE_CLI_H */

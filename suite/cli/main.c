@@ -11,6 +11,7 @@ static const struct {
 	const char *help;
 } commands[] = {
 	{ "probe", cmd_probe, "list vfio devices, their BARs and which mapping paths work" },
+	{ "dma", cmd_dma, "drive an NVMe as a DMA engine: host copies, DMA into a dma-buf BAR, revoke" },
 	{ "conform", cmd_conform, "run the conformance cases (KTAP; see suite/SPEC.md)" },
 };
 
