@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Conformance cases: each has an ID, cites a requirement of suite/SPEC.md,
- * and reports PASS, FAIL or SKIP with the reason.  A case may also mark its
- * outcome as a finding: a documented gap of the kernel under test (such as
- * the type1 VMA path surviving a revoke) reported under its own ID, never
- * folded into a pass.
+ * and reports PASS, FAIL or SKIP with the reason.  A case may instead report
+ * a finding: a documented gap of the kernel under test (such as the type1
+ * VMA path surviving a revoke), under its own ID, as a KTAP XFAIL ("ok N
+ * name # XFAIL FINDING: ...") -- an expected failure, never a pass.
  */
 #ifndef PFN_CONFORM_H
 #define PFN_CONFORM_H
@@ -44,7 +44,7 @@ struct conform_ctx {
 
 /**
  * struct conform_result - a case's outcome
- * @result: PASS, FAIL or SKIP
+ * @result: PASS, FAIL, SKIP or XFAIL (a finding)
  * @finding: the outcome documents a gap of the kernel under test
  * @reason: one line: why it failed or was skipped, or what was found
  * @notes: extra diagnostic lines printed as KTAP comments ("" for none)
@@ -80,6 +80,12 @@ extern const struct conform_case conform_export_cases[];
 extern const unsigned int conform_export_count;
 extern const struct conform_case conform_import_cases[];
 extern const unsigned int conform_import_count;
+extern const struct conform_case conform_revoke_cases[];
+extern const unsigned int conform_revoke_count;
+extern const struct conform_case conform_life_cases[];
+extern const unsigned int conform_life_count;
+extern const struct conform_case conform_race_cases[];
+extern const unsigned int conform_race_count;
 
 /* ---- outcome helpers (each returns false so cases can `return` them) ---- */
 

@@ -19,6 +19,9 @@ struct family {
 static const struct family families[] = {
 	{ "export", conform_export_cases, &conform_export_count },
 	{ "import", conform_import_cases, &conform_import_count },
+	{ "revoke", conform_revoke_cases, &conform_revoke_count },
+	{ "lifetime", conform_life_cases, &conform_life_count },
+	{ "race", conform_race_cases, &conform_race_count },
 };
 
 #define NFAMILIES (sizeof(families) / sizeof(families[0]))
@@ -84,7 +87,17 @@ static void report_ktap(struct pfn_ktap *k, const struct outcome *o)
 
 static const char *result_name(enum pfn_result r)
 {
-	return r == PFN_PASS ? "pass" : r == PFN_SKIP ? "skip" : "fail";
+	switch (r) {
+	case PFN_PASS:
+		return "pass";
+	case PFN_SKIP:
+		return "skip";
+	case PFN_XFAIL:
+		return "xfail";
+	case PFN_FAIL:
+		break;
+	}
+	return "fail";
 }
 
 static int write_json(const char *path, const struct conform_ctx *ctx,
@@ -116,7 +129,7 @@ static int write_json(const char *path, const struct conform_ctx *ctx,
 		pass += o->res.result == PFN_PASS;
 		skip += o->res.result == PFN_SKIP;
 		fail += o->res.result == PFN_FAIL;
-		findings += o->res.finding;
+		findings += o->res.result == PFN_XFAIL;
 		pfn_json_object_begin(&j);
 		pfn_json_kv_string(&j, "id", o->c->id);
 		pfn_json_kv_string(&j, "name", o->c->name);

@@ -6,7 +6,7 @@
 void pfn_ktap_begin(struct pfn_ktap *k, FILE *out, int planned)
 {
 	k->out = out;
-	k->count = k->pass = k->fail = k->skip = 0;
+	k->count = k->pass = k->fail = k->skip = k->xfail = 0;
 	k->plan_at_end = planned < 0;
 	fprintf(out, "KTAP version 1\n");
 	if (planned >= 0)
@@ -47,6 +47,11 @@ void pfn_ktap_result(struct pfn_ktap *k, enum pfn_result result, const char *nam
 		fprintf(k->out, "ok %d %s # SKIP ", k->count, name);
 		put_reason(k->out, reason ? reason : "no reason given");
 		break;
+	case PFN_XFAIL:
+		k->xfail++;
+		fprintf(k->out, "ok %d %s # XFAIL ", k->count, name);
+		put_reason(k->out, reason ? reason : "no reason given");
+		break;
 	case PFN_FAIL:
 		k->fail++;
 		fprintf(k->out, "not ok %d %s", k->count, name);
@@ -64,8 +69,8 @@ int pfn_ktap_end(struct pfn_ktap *k)
 {
 	if (k->plan_at_end)
 		fprintf(k->out, "1..%d\n", k->count);
-	fprintf(k->out, "# Totals: pass:%d fail:%d xfail:0 xpass:0 skip:%d error:0\n",
-		k->pass, k->fail, k->skip);
+	fprintf(k->out, "# Totals: pass:%d fail:%d xfail:%d xpass:0 skip:%d error:0\n",
+		k->pass, k->fail, k->xfail, k->skip);
 	fprintf(k->out, "%d passed, %d failed, %d skipped\n", k->pass, k->fail, k->skip);
 	fflush(k->out);
 	return k->fail ? 1 : 0;

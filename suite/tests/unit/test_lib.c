@@ -58,16 +58,17 @@ static bool ktap_format_and_totals(void)
 	int rc;
 
 	CHECK(f);
-	pfn_ktap_begin(&k, f, 3);
+	pfn_ktap_begin(&k, f, 4);
 	pfn_ktap_result(&k, PFN_PASS, "a", NULL);
 	pfn_ktap_result(&k, PFN_SKIP, "b", "no IOMMU # here\nreally");
 	pfn_ktap_result(&k, PFN_FAIL, "c", "EINVAL");
+	pfn_ktap_result(&k, PFN_XFAIL, "d", "FINDING: known gap");
 	rc = pfn_ktap_end(&k);
 	fclose(f);
 	CHECK_INT(rc, 1);
-	CHECK_STR(buf, "KTAP version 1\n1..3\nok 1 a\nok 2 b # SKIP no IOMMU   here really\n"
-		       "not ok 3 c # EINVAL\n"
-		       "# Totals: pass:1 fail:1 xfail:0 xpass:0 skip:1 error:0\n"
+	CHECK_STR(buf, "KTAP version 1\n1..4\nok 1 a\nok 2 b # SKIP no IOMMU   here really\n"
+		       "not ok 3 c # EINVAL\nok 4 d # XFAIL FINDING: known gap\n"
+		       "# Totals: pass:1 fail:1 xfail:1 xpass:0 skip:1 error:0\n"
 		       "1 passed, 1 failed, 1 skipped\n");
 	free(buf);
 	return true;

@@ -12,6 +12,7 @@ enum pfn_result {
 	PFN_PASS,
 	PFN_FAIL,
 	PFN_SKIP,
+	PFN_XFAIL,	/* expected failure: a documented finding, not a pass */
 };
 
 /**
@@ -21,6 +22,7 @@ enum pfn_result {
  * @pass: cases that passed
  * @fail: cases that failed
  * @skip: cases that were skipped
+ * @xfail: expected failures (findings)
  * @plan_at_end: no plan was given up front; print it at the end
  */
 struct pfn_ktap {
@@ -29,6 +31,7 @@ struct pfn_ktap {
 	int pass;
 	int fail;
 	int skip;
+	int xfail;
 	bool plan_at_end;
 };
 
@@ -44,7 +47,7 @@ void pfn_ktap_diag(struct pfn_ktap *k, const char *fmt, ...)
  * @k: plan
  * @result: outcome
  * @name: case name (no spaces or '#')
- * @reason: SKIP reason or failure summary; NULL for none
+ * @reason: SKIP/XFAIL reason or failure summary; NULL for none
  */
 void pfn_ktap_result(struct pfn_ktap *k, enum pfn_result result, const char *name,
 		     const char *reason);

@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Live dma-bufs and kernel-log splats, for lifetime cases. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/klog.h>
+
+#include "kstate.h"
+
+#define SYSLOG_ACTION_READ_ALL 3
+#define SYSLOG_ACTION_SIZE_BUFFER 10
+
+static long count_dmabufs(void)
+{
+	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "re");
+	char line[256];
+	long n = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Total %ld objects", &n) == 1)
+			break;
+	fclose(f);
+	return n;
+}
+
+static const char *const splat_markers[] = {
+	"WARNING:", "BUG:", "Oops", "KASAN", "possible circular locking",
+	"inconsistent lock state", "general protection fault", "refcount_t:",
+};
+
+static long count_splats(void)
+{
+	int size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
+	char *buf, *line, *save = NULL;
+	long n = 0;
+	int len;
+
+	if (size <= 0)
+		return -1;
+	buf = malloc((size_t)size + 1);
+	if (!buf)
+		return -1;
+	len = klogctl(SYSLOG_ACTION_READ_ALL, buf, size);
+	if (len < 0) {
+		free(buf);
+		return -1;
+	}
+	buf[len] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		for (size_t i = 0; i < sizeof(splat_markers) / sizeof(splat_markers[0]); i++)
+			if (strstr(line, splat_markers[i])) {
+				n++;
+				break;
+			}
+	free(buf);
+	return n;
+}
+
+void kstate_take(struct kstate *ks)
+{
+	ks->dmabufs = count_dmabufs();
+	ks->splats = count_splats();
+}
+
+int kstate_check(const struct kstate *before, const struct kstate *after, char *why,
+		 unsigned long len)
+{
+	if (before->splats < 0 || after->splats < 0) {
+		snprintf(why, len, "the kernel log cannot be read (klogctl): run as root");
+		return -1;
+	}
+	if (after->splats > before->splats) {
+		snprintf(why, len, "%ld new kernel splat line(s) (WARNING/BUG/Oops/KASAN/lockdep): see dmesg",
+			 after->splats - before->splats);
+		return 0;
+	}
+	if (before->dmabufs < 0 || after->dmabufs < 0) {
+		snprintf(why, len, "debugfs dma_buf/bufinfo is unavailable: mount debugfs at /sys/kernel/debug");
+		return -1;
+	}
+	if (after->dmabufs != before->dmabufs) {
+		snprintf(why, len, "%ld dma-buf(s) alive before, %ld after everything was closed",
+			 before->dmabufs, after->dmabufs);
+		return 0;
+	}
+	return 1;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Kernel state a lifetime case compares before and after: live dma-bufs
+ * (debugfs dma_buf/bufinfo) and splats in the kernel log.
+ */
+#ifndef PFN_CONFORM_KSTATE_H
+#define PFN_CONFORM_KSTATE_H
+
+#include <stdbool.h>
+
+/**
+ * struct kstate - a snapshot
+ * @dmabufs: dma-bufs alive in the system, -1 when debugfs is unavailable
+ * @splats: kernel log lines that report a bug (WARNING, BUG, Oops, KASAN,
+ *	    lockdep), -1 when the log cannot be read
+ */
+struct kstate {
+	long dmabufs;
+	long splats;
+};
+
+void kstate_take(struct kstate *ks);
+
+/**
+ * kstate_check() - compare a snapshot with an earlier one
+ * @before: the earlier snapshot
+ * @after: the later one
+ * @why: receives what differs, or why the comparison was impossible
+ * @len: size of @why
+ *
+ * Return: 1 when nothing leaked and nothing splatted, 0 when something
+ * did, -1 when the state could not be read (@why says why).
+ */
+int kstate_check(const struct kstate *before, const struct kstate *after, char *why,
+		 unsigned long len);
+
+#endif /* PFN_CONFORM_KSTATE_H */
