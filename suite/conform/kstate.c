@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Live dma-bufs and kernel-log splats, for lifetime cases. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,8 @@ static const char *const splat_markers[] = {
 	"inconsistent lock state", "general protection fault", "refcount_t:",
 };
 
-static long count_splats(void)
+/* Count the kernel log lines @match accepts; -1 when the log is unreadable. */
+static long klog_lines(bool (*match)(const char *line, const void *arg), const void *arg)
 {
 	int size = klogctl(SYSLOG_ACTION_SIZE_BUFFER, NULL, 0);
 	char *buf, *line, *save = NULL;
@@ -49,13 +51,41 @@ static long count_splats(void)
 	}
 	buf[len] = '\0';
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-		for (size_t i = 0; i < sizeof(splat_markers) / sizeof(splat_markers[0]); i++)
-			if (strstr(line, splat_markers[i])) {
-				n++;
-				break;
-			}
+		n += match(line, arg);
 	free(buf);
 	return n;
+}
+
+static bool is_splat(const char *line, const void *arg)
+{
+	(void)arg;
+	for (size_t i = 0; i < sizeof(splat_markers) / sizeof(splat_markers[0]); i++)
+		if (strstr(line, splat_markers[i]))
+			return true;
+	return false;
+}
+
+static long count_splats(void)
+{
+	return klog_lines(is_splat, NULL);
+}
+
+struct pair {
+	const char *a, *b;
+};
+
+static bool has_both(const char *line, const void *arg)
+{
+	const struct pair *p = arg;
+
+	return strstr(line, p->a) && (!p->b || strstr(line, p->b));
+}
+
+long klog_count(const char *a, const char *b)
+{
+	struct pair p = { a, b };
+
+	return klog_lines(has_both, &p);
 }
 
 void kstate_take(struct kstate *ks)

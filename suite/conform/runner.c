@@ -22,6 +22,8 @@ static const struct family families[] = {
 	{ "revoke", conform_revoke_cases, &conform_revoke_count },
 	{ "lifetime", conform_life_cases, &conform_life_count },
 	{ "race", conform_race_cases, &conform_race_count },
+	/* last: it removes the target device for the rest of the boot */
+	{ "unplug", conform_unplug_cases, &conform_unplug_count },
 };
 
 #define NFAMILIES (sizeof(families) / sizeof(families[0]))

@@ -185,6 +185,27 @@ int pfn_vfio_feature(struct pfn_vfio_dev *dev, uint32_t flags, uint32_t feature,
 	return ret;
 }
 
+int pfn_vfio_set_req_eventfd(struct pfn_vfio_dev *dev, int efd, struct pfn_err *err)
+{
+	struct {
+		struct vfio_irq_set set;
+		int32_t fd;
+	} irq = {
+		.set = {
+			.argsz = sizeof(irq),
+			.flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+			.index = VFIO_PCI_REQ_IRQ_INDEX,
+			.start = 0,
+			.count = 1,
+		},
+		.fd = efd,
+	};
+
+	if (ioctl(dev->fd, VFIO_DEVICE_SET_IRQS, &irq))
+		return pfn_fail_errno(err, "VFIO_DEVICE_SET_IRQS(REQ) on %s", dev->bdf);
+	return 0;
+}
+
 int pfn_vfio_low_power(struct pfn_vfio_dev *dev, bool enter, struct pfn_err *err)
 {
 	int ret = pfn_vfio_feature(dev, VFIO_DEVICE_FEATURE_SET,

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Everything `make test` runs inside the emulated target, in one boot: the
-# smoke test, then the conformance suite.  Each stage writes its KTAP to
+# smoke test, the NVMe peer-to-peer DMA proof, then the conformance suite
+# (whose last case hot-unplugs the target).  Each stage writes its KTAP to
 # $PFN_RESULTS/<stage>.ktap (the host totals them); exit 1 if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
@@ -18,6 +19,7 @@ stage() {
 }
 
 stage smoke suite/tests/vm/smoke.sh
+stage dma suite/tests/vm/dma.sh
 stage conform suite/build/pfnsuite conform --results "$out" \
 	--stress-seconds "${PFN_STRESS_SECONDS:-10}" --stress-iterations "${PFN_STRESS_ITERATIONS:-100}"
 exit $status

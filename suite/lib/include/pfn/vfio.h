@@ -131,6 +131,15 @@ int pfn_vfio_feature(struct pfn_vfio_dev *dev, uint32_t flags, uint32_t feature,
 		     const void *data, size_t size, int argsz_delta,
 		     struct pfn_err *err);
 
+/**
+ * pfn_vfio_set_req_eventfd() - have the kernel signal @efd when it wants the
+ * device back (hot-unplug, driver unbind): VFIO_PCI_REQ_IRQ_INDEX
+ * @dev: device
+ * @efd: an eventfd, or -1 to stop signalling
+ * @err: error detail
+ */
+int pfn_vfio_set_req_eventfd(struct pfn_vfio_dev *dev, int efd, struct pfn_err *err);
+
 /** pfn_vfio_low_power() - enter (true) or leave (false) D3 via the feature. */
 int pfn_vfio_low_power(struct pfn_vfio_dev *dev, bool enter, struct pfn_err *err);
 
