@@ -6,5 +6,6 @@
 int cmd_probe(int argc, char **argv);
 int cmd_dma(int argc, char **argv);
 int cmd_conform(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
 
 #endif /* PFNSUITE_CLI_H */

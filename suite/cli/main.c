@@ -13,6 +13,7 @@ static const struct {
 	{ "probe", cmd_probe, "list vfio devices, their BARs and which mapping paths work" },
 	{ "dma", cmd_dma, "drive an NVMe as a DMA engine: host copies, DMA into a dma-buf BAR, revoke" },
 	{ "conform", cmd_conform, "run the conformance cases (KTAP; see suite/SPEC.md)" },
+	{ "bench", cmd_bench, "benchmark the VMA path against the dma-buf path (Google Benchmark)" },
 };
 
 static void usage(FILE *out)

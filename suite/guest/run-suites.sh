@@ -24,7 +24,8 @@ step() {
 : >"$out/steps.txt"
 step probe "$pfnsuite" probe --json "$out/probe.json"
 # Suites join here as pfnsuite grows them; each is run only if it exists.
-for suite in conform bench; do
+# The benchmarks go first: conformance ends by hot-unplugging the target.
+for suite in bench conform; do
 	if "$pfnsuite" "$suite" --help >/dev/null 2>&1; then
 		step "$suite" "$pfnsuite" "$suite" --results "$out"
 	fi

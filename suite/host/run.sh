@@ -40,6 +40,20 @@ if [ -f "$run/probe.json" ]; then
 		printf '%-13s %-10s %-5s %10s  %-15s %-12s %s\n' "$bdf" "$id" "$bar" "$size" "$e" "$m" "$t"
 	done
 fi
+if [ -f "$run/conformance.json" ]; then
+	jq -r '.totals | "conformance: \(.pass) pass, \(.fail) fail, \(.skip) skip, \(.findings) findings (\(.seconds) s)"' \
+		"$run/conformance.json"
+	jq -r '.tests[] | select(.result == "fail" or .result == "xfail") |
+		"  \(.result) \(.id) \(.name): \(.reason)"' "$run/conformance.json"
+fi
+if [ -f "$run/bench.json" ]; then
+	echo "benchmarks (median per path; QEMU TCG timings are not hardware timings):"
+	/usr/bin/python3 results/tools/report "$run/bench.json" | sed 's/^/  /' || rc=1
+fi
+for f in "$run/conformance.json" "$run/bench.json"; do
+	[ -f "$f" ] || continue
+	/usr/bin/python3 results/tools/validate "$f" && echo "schema: $(basename "$f") valid" || rc=1
+done
 [ -f "$run/steps.txt" ] && sed 's/^/step: /' "$run/steps.txt"
 echo "files:"
 (cd "$run" && find . -type f | sort | sed 's|^\./|  |')

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Everything `make test` runs inside the emulated target, in one boot: the
-# smoke test, the NVMe peer-to-peer DMA proof, then the conformance suite
-# (whose last case hot-unplugs the target).  Each stage writes its KTAP to
+# smoke test, the NVMe peer-to-peer DMA proof, the quick benchmark profile
+# and the proof that it sees an injected regression, then the conformance
+# suite (whose last case hot-unplugs the target, so it comes last).  Each stage writes its KTAP to
 # $PFN_RESULTS/<stage>.ktap (the host totals them); exit 1 if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
@@ -20,6 +21,8 @@ stage() {
 
 stage smoke suite/tests/vm/smoke.sh
 stage dma suite/tests/vm/dma.sh
+stage bench suite/build/pfnsuite bench --quick --results "$out"
+stage bench-regression results/tools/regression-check --results "$out"
 stage conform suite/build/pfnsuite conform --results "$out" \
 	--stress-seconds "${PFN_STRESS_SECONDS:-10}" --stress-iterations "${PFN_STRESS_ITERATIONS:-100}"
 exit $status

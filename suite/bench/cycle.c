@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Timed map/unmap cycles of a BAR slice on either path: see cycle.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+
+#include "cycle.h"
+#include "faults.h"
+
+static int first_dma(struct bench_ctx *ctx, struct pfn_err *err)
+{
+	return pfn_dma_memcpy(&ctx->env.dma, BENCH_SRC_IOVA, BENCH_BAR_IOVA, BENCH_DMA_BYTES,
+			      BENCH_DMA_TIMEOUT_MS, err);
+}
+
+int cycle_vma(struct bench_ctx *ctx, uint64_t size, uint64_t align, bool dma,
+	      struct cycle_times *t, struct pfn_err *err)
+{
+	struct bench_env *env = &ctx->env;
+	uint64_t f0, f1;
+	double t0, t1, t2;
+	void *va;
+	int ret;
+
+	ret = pfn_vfio_bar_mmap(&env->target, env->bar, 0, size, align, PFN_MMAP_EXACT_ALIGN, &va, err);
+	if (ret)
+		return ret;
+	f0 = fault_count_rusage();
+	t0 = bench_now();
+	ret = pfn_type1_map(env->iommu.fd, va, BENCH_BAR_IOVA, size, PFN_MAP_RW, err);
+	bench_inject(ctx, BENCH_PATH_VMA);
+	if (!ret && dma)
+		ret = first_dma(ctx, err);
+	t1 = bench_now();
+	f1 = fault_count_rusage();
+	if (ret) {
+		pfn_type1_unmap(env->iommu.fd, BENCH_BAR_IOVA, size, NULL, NULL);
+		munmap(va, size);
+		return ret;
+	}
+	ret = pfn_type1_unmap(env->iommu.fd, BENCH_BAR_IOVA, size, NULL, err);
+	t2 = bench_now();
+	munmap(va, size);
+	t->map = t1 - t0;
+	t->unmap = t2 - t1;
+	t->faults = (int64_t)(f1 - f0);
+	return ret;
+}
+
+int cycle_dmabuf(struct bench_ctx *ctx, int dmabuf, uint64_t size, bool dma,
+		 struct cycle_times *t, struct pfn_err *err)
+{
+	struct bench_env *env = &ctx->env;
+	uint64_t iova = BENCH_BAR_IOVA;
+	double t0, t1, t2;
+	int ret;
+
+	t0 = bench_now();
+	ret = pfn_ioas_map_file(env->iommu.fd, env->iommu.ioas_id, dmabuf, 0, size, &iova,
+				PFN_MAP_RW, err);
+	bench_inject(ctx, BENCH_PATH_DMABUF);
+	if (!ret && dma)
+		ret = first_dma(ctx, err);
+	t1 = bench_now();
+	if (ret) {
+		pfn_ioas_unmap(env->iommu.fd, env->iommu.ioas_id, BENCH_BAR_IOVA, size, NULL, NULL);
+		return ret;
+	}
+	ret = pfn_ioas_unmap(env->iommu.fd, env->iommu.ioas_id, BENCH_BAR_IOVA, size, NULL, err);
+	t2 = bench_now();
+	t->map = t1 - t0;
+	t->unmap = t2 - t1;
+	t->faults = 0;
+	return ret;
+}
+
+int cycle_export(struct bench_ctx *ctx, uint64_t size, struct pfn_err *err)
+{
+	struct pfn_range r = { 0, size };
+
+	return pfn_vfio_dmabuf_export(&ctx->env.target, ctx->env.bar,
+				      &r, 1, O_RDWR | O_CLOEXEC, err);
+}
+
+bool cycle_export_missing(int ret)
+{
+	return ret == -ENOTTY || ret == -EINVAL || ret == -EOPNOTSUPP || ret == -ENODEV;
+}

@@ -1,0 +1,263 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* The benchmark device environment: see env.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <linux/vfio.h>
+
+#include "env.h"
+
+#define MAX_DEVICES 64
+#define PCI_CLASS_NVME 0x010802
+
+/* Open @bdf alone in whichever mode works, into @dev/@io. */
+static int open_alone(const char *sysfs, const char *bdf, struct pfn_iommu *io,
+		      struct pfn_vfio_dev *dev, struct pfn_err *err)
+{
+	static const enum pfn_iommu_mode modes[] = { PFN_MODE_IOMMUFD, PFN_MODE_TYPE1 };
+	int ret = -ENODEV;
+
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		ret = pfn_iommu_open(io, modes[i], err);
+		if (ret)
+			continue;
+		ret = pfn_vfio_open(dev, sysfs, bdf, io, err);
+		if (!ret)
+			return 0;
+		pfn_iommu_close(io);
+	}
+	return ret;
+}
+
+/* The largest mmap-capable BAR of @bdf (or @want's size); @size 0 if none. */
+static int bar_of(const char *sysfs, const char *bdf, int want, uint32_t *bar,
+		  uint64_t *size, struct pfn_err *err)
+{
+	struct pfn_vfio_dev dev;
+	struct pfn_iommu io;
+	struct pfn_region r;
+	int ret;
+
+	*size = 0;
+	ret = open_alone(sysfs, bdf, &io, &dev, err);
+	if (ret)
+		return ret;
+	for (uint32_t i = 0; i < PFN_NUM_BARS; i++) {
+		if ((want >= 0 && i != (uint32_t)want) || pfn_vfio_region(&dev, i, &r, NULL) ||
+		    !(r.flags & VFIO_REGION_INFO_FLAG_MMAP))
+			continue;
+		if (r.size > *size) {
+			*size = r.size;
+			*bar = i;
+		}
+	}
+	pfn_vfio_close(&dev);
+	pfn_iommu_close(&io);
+	return 0;
+}
+
+static int pick_target(struct bench_env *env, char (*bdfs)[PFN_BDF_LEN], int n,
+		       struct pfn_err *err)
+{
+	struct pfn_pci_info info;
+	uint64_t best = 0, size;
+	uint32_t bar;
+
+	for (int i = 0; i < n; i++)
+		if (!pfn_pci_info(env->sysfs, bdfs[i], &info, NULL) && info.vendor == 0x1af4 &&
+		    info.device == 0x1110) {
+			memcpy(env->target_bdf, bdfs[i], PFN_BDF_LEN);
+			return 0;
+		}
+	for (int i = 0; i < n; i++)
+		if (!bar_of(env->sysfs, bdfs[i], -1, &bar, &size, NULL) && size > best) {
+			best = size;
+			memcpy(env->target_bdf, bdfs[i], PFN_BDF_LEN);
+		}
+	if (!best)
+		return pfn_fail(err, ENODEV,
+				"no vfio-pci device with an mmap-capable BAR: bind one to vfio-pci or pass --device");
+	return 0;
+}
+
+static void pick_dma(struct bench_env *env, char (*bdfs)[PFN_BDF_LEN], int n)
+{
+	struct pfn_pci_info info;
+
+	for (int i = 0; i < n; i++)
+		if (strcmp(bdfs[i], env->target_bdf) &&
+		    !pfn_pci_info(env->sysfs, bdfs[i], &info, NULL) &&
+		    info.class == PCI_CLASS_NVME) {
+			memcpy(env->dma_bdf, bdfs[i], PFN_BDF_LEN);
+			return;
+		}
+	snprintf(env->dma_why, sizeof(env->dma_why),
+		 "no vfio-bound NVMe controller other than the target; pass --dma-device");
+}
+
+int bench_env_init(struct bench_env *env, const char *sysfs, const char *target,
+		   int bar, const char *dma, struct pfn_err *err)
+{
+	char bdfs[MAX_DEVICES][PFN_BDF_LEN];
+	int ret, n = 0;
+
+	memset(env, 0, sizeof(*env));
+	env->sysfs = sysfs;
+	env->iommu.fd = -1;
+	env->target.fd = env->target.group_fd = -1;
+	env->dmadev.fd = env->dmadev.group_fd = -1;
+	env->src = MAP_FAILED;
+
+	if (!target || !dma) {
+		n = pfn_pci_list_driver(sysfs, "vfio-pci", bdfs, MAX_DEVICES, err);
+		if (n < 0)
+			return n;
+		n = n < MAX_DEVICES ? n : MAX_DEVICES;
+	}
+	if (target) {
+		ret = pfn_bdf_parse(target, env->target_bdf, err);
+		if (ret)
+			return ret;
+	} else {
+		ret = pick_target(env, bdfs, n, err);
+		if (ret)
+			return ret;
+	}
+	if (dma) {
+		ret = pfn_bdf_parse(dma, env->dma_bdf, err);
+		if (ret)
+			return ret;
+		if (!strcmp(env->dma_bdf, env->target_bdf))
+			return pfn_fail(err, EINVAL, "--dma-device must differ from --device");
+	} else {
+		pick_dma(env, bdfs, n);
+	}
+	ret = pfn_pci_check_vfio(sysfs, env->target_bdf, NULL, err);
+	if (ret)
+		return ret;
+	ret = bar_of(sysfs, env->target_bdf, bar, &env->bar, &env->bar_size, err);
+	if (ret)
+		return ret;
+	if (env->bar_size < 4096) {
+		if (bar >= 0)
+			return pfn_fail(err, ENODEV,
+					"%s BAR%d is absent, not mmap-capable or smaller than a page; pick another with --bar",
+					env->target_bdf, bar);
+		return pfn_fail(err, ENODEV, "%s has no mmap-capable BAR of a page or more",
+				env->target_bdf);
+	}
+	if (env->bar_size > BENCH_PROBE_IOVA - BENCH_BAR_IOVA)
+		return pfn_fail(err, EFBIG,
+				"%s BAR%u is %llu bytes: the benchmarks' IOVA layout takes BARs up to 128 GiB",
+				env->target_bdf, env->bar, (unsigned long long)env->bar_size);
+	return 0;
+}
+
+static void dma_down(struct bench_env *env)
+{
+	if (!env->dma_open)
+		return;
+	pfn_dma_close(&env->dma);
+	pfn_iommu_unmap(&env->iommu, BENCH_SRC_IOVA, BENCH_DMA_BYTES, NULL);
+	pfn_vfio_close(&env->dmadev);
+	env->dma_open = false;
+}
+
+void bench_env_close(struct bench_env *env)
+{
+	dma_down(env);
+	if (env->src != MAP_FAILED)
+		munmap(env->src, BENCH_DMA_BYTES);
+	env->src = MAP_FAILED;
+	pfn_vfio_close(&env->target);
+	if (env->iommu.fd >= 0)
+		pfn_iommu_close(&env->iommu);
+	env->is_open = false;
+}
+
+/* Bring up the DMA device and its source buffer in the open mode. */
+static int dma_up(struct bench_env *env, struct pfn_err *why)
+{
+	int m = env->mode;
+	int ret;
+
+	if (env->dma_open)
+		return 0;
+	if (!env->dma_bdf[0])
+		return pfn_fail(why, ENODEV, "%s", env->dma_why);
+	if (env->dma_failed[m])
+		return pfn_fail(why, -env->dma_failed[m], "%s", env->dma_why);
+	ret = pfn_vfio_open(&env->dmadev, env->sysfs, env->dma_bdf, &env->iommu, why);
+	if (ret)
+		goto fail;
+	ret = pfn_dma_open(&env->dma, &env->dmadev, BENCH_DMA_DRIVER_IOVA, PFN_DMA_IOVA_WINDOW,
+			   why);
+	if (ret) {
+		pfn_vfio_close(&env->dmadev);
+		goto fail;
+	}
+	if (env->src == MAP_FAILED) {
+		env->src = mmap(NULL, BENCH_DMA_BYTES, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (env->src == MAP_FAILED) {
+			ret = pfn_fail_errno(why, "allocating the DMA source buffer");
+			goto fail_dma;
+		}
+		memset(env->src, 0x5a, BENCH_DMA_BYTES);
+	}
+	ret = pfn_iommu_map_user(&env->iommu, env->src, BENCH_DMA_BYTES, BENCH_SRC_IOVA,
+				 PFN_MAP_RW, why);
+	if (ret)
+		goto fail_dma;
+	env->dma_open = true;
+	return 0;
+fail_dma:
+	pfn_dma_close(&env->dma);
+	pfn_vfio_close(&env->dmadev);
+fail:
+	snprintf(env->dma_why, sizeof(env->dma_why), "DMA device %s in %s mode: %s",
+		 env->dma_bdf, pfn_iommu_mode_name(env->mode), why->msg);
+	env->dma_failed[m] = ret;
+	return ret;
+}
+
+int bench_env_use(struct bench_env *env, enum pfn_iommu_mode mode, bool with_dma,
+		  struct pfn_err *why)
+{
+	int ret;
+
+	if (env->is_open && env->mode != mode)
+		bench_env_close(env);
+	if (!env->is_open) {
+		if (env->failed[mode])
+			return pfn_fail(why, -env->failed[mode], "%s", env->why[mode]);
+		ret = pfn_iommu_open(&env->iommu, mode, why);
+		if (!ret) {
+			ret = pfn_vfio_open(&env->target, env->sysfs, env->target_bdf, &env->iommu,
+					    why);
+			if (ret)
+				pfn_iommu_close(&env->iommu);
+		}
+		if (ret) {
+			env->failed[mode] = ret;
+			snprintf(env->why[mode], sizeof(env->why[mode]), "%s mode: %s",
+				 pfn_iommu_mode_name(mode), why->msg);
+			return pfn_fail(why, -ret, "%s", env->why[mode]);
+		}
+		env->mode = mode;
+		env->is_open = true;
+	}
+	return with_dma ? dma_up(env, why) : 0;
+}
+
+int bench_env_any(struct bench_env *env, struct pfn_err *why)
+{
+	if (env->is_open)
+		return 0;
+	if (!bench_env_use(env, PFN_MODE_IOMMUFD, false, why))
+		return 0;
+	return bench_env_use(env, PFN_MODE_TYPE1, false, why);
+}

@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * pfnsuite bench: the mmap-VMA path against the dma-buf path, side by side
+ * in one process, through Google Benchmark.  Keeps Google Benchmark's JSON
+ * (DIR/bench-gbench.json) and folds it into DIR/bench.json; the table of
+ * ratios is results/tools/report's.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../bench/bench.h"
+#include "../bench/fold.h"
+#include "../bench/meta.h"
+#include "cli.h"
+
+#define GBENCH_FILE "bench-gbench.json"
+
+struct bench_opts {
+	const char *filter;
+	int repetitions;
+	bool quick;
+	bool list;
+	const char *results;
+	const char *device;
+	const char *dma_device;
+	int bar;
+	const char *target;
+	const char *sysfs;
+	enum bench_path inject_path;
+	uint64_t inject_us;
+	const char *fold_only;
+};
+
+static void bench_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: pfnsuite bench [--filter REGEX] [--repetitions N] [--quick] [--results DIR]\n"
+		"                      [--device BDF] [--bar N] [--dma-device BDF] [--target ACCEL]\n"
+		"                      [--list] [--inject-delay-us PATH=N] [--fold-only FILE]\n"
+		"  --filter       run benchmarks whose name matches the regex (Google Benchmark's\n"
+		"                 --benchmark_filter), e.g. 'iommu_map/'\n"
+		"  --repetitions  samples per benchmark (default 3 with --quick, else 5)\n"
+		"  --quick        the short profile of `make test` (small slices at 4K alignment)\n"
+		"  --results      write DIR/" GBENCH_FILE " and DIR/bench.json (default:\n"
+		"                 $PFN_RESULTS, else the current directory)\n"
+		"  --device       device whose BAR is mapped (default: ivshmem 1af4:1110, else the\n"
+		"                 vfio device with the largest BAR); --bar picks the BAR\n"
+		"  --dma-device   DMA-capable device for map + first DMA (default: a vfio NVMe)\n"
+		"  --target       tcg, kvm or none: how the timings were taken, when CPUID's\n"
+		"                 hypervisor leaf cannot tell\n"
+		"  --inject-delay-us PATH=N\n"
+		"                 TEST ONLY: busy-wait N us inside every timed IOMMU map call of\n"
+		"                 PATH (vma or dmabuf), to prove a regression shows in the ratios\n"
+		"  --fold-only    run nothing: fold FILE (a " GBENCH_FILE " of an earlier run)\n"
+		"                 into DIR/bench.json\n"
+		"Exit 1 if a benchmark failed (a SKIP for an unavailable path is not a failure).\n");
+}
+
+static int parse_inject(const char *arg, struct bench_opts *o)
+{
+	const char *eq = strchr(arg, '=');
+	char *end;
+
+	if (!eq)
+		return -EINVAL;
+	if (!strncmp(arg, "vma", (size_t)(eq - arg)) && eq - arg == 3)
+		o->inject_path = BENCH_PATH_VMA;
+	else if (!strncmp(arg, "dmabuf", (size_t)(eq - arg)) && eq - arg == 6)
+		o->inject_path = BENCH_PATH_DMABUF;
+	else
+		return -EINVAL;
+	errno = 0;
+	o->inject_us = strtoull(eq + 1, &end, 10);
+	if (errno || end == eq + 1 || *end || o->inject_us > 10000000)
+		return -EINVAL;
+	return 0;
+}
+
+static int parse(int argc, char **argv, struct bench_opts *o)
+{
+	static const struct option opts[] = {
+		{ "filter", required_argument, NULL, 'f' },
+		{ "repetitions", required_argument, NULL, 'n' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "results", required_argument, NULL, 'r' },
+		{ "device", required_argument, NULL, 'd' },
+		{ "bar", required_argument, NULL, 'b' },
+		{ "dma-device", required_argument, NULL, 'D' },
+		{ "target", required_argument, NULL, 't' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "inject-delay-us", required_argument, NULL, 'I' },
+		{ "fold-only", required_argument, NULL, 'F' },
+		{ "sysfs", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	char *end;
+	long v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "f:n:qr:d:b:D:t:lI:F:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			o->filter = optarg;
+			break;
+		case 'n':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 1000) {
+				fprintf(stderr, "pfnsuite bench: --repetitions takes 1 to 1000\n");
+				return 2;
+			}
+			o->repetitions = (int)v;
+			break;
+		case 'q':
+			o->quick = true;
+			break;
+		case 'r':
+			o->results = optarg;
+			break;
+		case 'd':
+			o->device = optarg;
+			break;
+		case 'D':
+			o->dma_device = optarg;
+			break;
+		case 'b':
+			v = strtol(optarg, &end, 0);
+			if (*end || v < 0 || v >= PFN_NUM_BARS) {
+				fprintf(stderr, "pfnsuite bench: --bar takes 0 to 5\n");
+				return 2;
+			}
+			o->bar = (int)v;
+			break;
+		case 't':
+			if (strcmp(optarg, "tcg") && strcmp(optarg, "kvm") && strcmp(optarg, "none")) {
+				fprintf(stderr, "pfnsuite bench: --target takes tcg, kvm or none\n");
+				return 2;
+			}
+			o->target = optarg;
+			break;
+		case 'l':
+			o->list = true;
+			break;
+		case 'I':
+			if (parse_inject(optarg, o)) {
+				fprintf(stderr, "pfnsuite bench: --inject-delay-us takes vma=N or dmabuf=N (N us, at most 10 s)\n");
+				return 2;
+			}
+			break;
+		case 'F':
+			o->fold_only = optarg;
+			break;
+		case 's':
+			o->sysfs = optarg;
+			break;
+		case 'h':
+			bench_usage(stdout);
+			return 0;
+		default:
+			bench_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "pfnsuite bench: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	return -1;
+}
+
+/* Run Google Benchmark with our flags; Return: pfnbench_run()'s result. */
+static int run_gbench(const struct bench_opts *o, int repetitions, const char *gbench_path)
+{
+	char out[PATH_MAX + 32], reps[48], filter[1024];
+	char a0[] = "pfnsuite-bench", fmt[] = "--benchmark_out_format=json";
+	char aggr[] = "--benchmark_display_aggregates_only=true", list[] = "--benchmark_list_tests=true";
+	char *argv[8];
+	int argc = 0;
+
+	snprintf(out, sizeof(out), "--benchmark_out=%s", gbench_path);
+	snprintf(reps, sizeof(reps), "--benchmark_repetitions=%d", repetitions);
+	snprintf(filter, sizeof(filter), "--benchmark_filter=%s", o->filter ? o->filter : "");
+	argv[argc++] = a0;
+	if (o->list) {
+		argv[argc++] = list;
+	} else {
+		argv[argc++] = out;
+		argv[argc++] = fmt;
+		argv[argc++] = reps;
+		argv[argc++] = aggr;
+	}
+	if (o->filter)
+		argv[argc++] = filter;
+	argv[argc] = NULL;
+	return pfnbench_run(argc, argv);
+}
+
+static void fill_meta(struct bench_meta *m, const struct bench_opts *o,
+		      const struct bench_ctx *ctx, int repetitions)
+{
+	struct pfn_pci_info info;
+
+	memset(m, 0, sizeof(*m));
+	bench_meta_collect(m, o->sysfs);
+	snprintf(m->profile, sizeof(m->profile), "%s", ctx->profile.name);
+	m->repetitions = repetitions;
+	snprintf(m->filter, sizeof(m->filter), "%s", o->filter ? o->filter : "");
+	snprintf(m->target_bdf, sizeof(m->target_bdf), "%s", ctx->env.target_bdf);
+	if (!pfn_pci_info(o->sysfs, ctx->env.target_bdf, &info, NULL)) {
+		m->vendor = info.vendor;
+		m->device = info.device;
+	}
+	m->bar = ctx->env.bar;
+	m->bar_size = ctx->env.bar_size;
+	snprintf(m->dma_bdf, sizeof(m->dma_bdf), "%s", ctx->env.dma_bdf);
+	if (o->target) {
+		snprintf(m->accel, sizeof(m->accel), "%s", o->target);
+		snprintf(m->accel_source, sizeof(m->accel_source), "--target");
+	}
+	if (o->inject_us) {
+		snprintf(m->inject_path, sizeof(m->inject_path), "%s",
+			 bench_path_name(o->inject_path));
+		m->inject_us = o->inject_us;
+	}
+}
+
+/* Fold @gbench_path into @json_path; Return: the exit status. */
+static int fold(const char *gbench_path, const char *json_path)
+{
+	struct fold_summary sum;
+	struct pfn_err err;
+
+	if (bench_fold(gbench_path, json_path, &sum, &err)) {
+		fprintf(stderr, "pfnsuite bench: %s\n", err.msg);
+		return 1;
+	}
+	printf("# pfnsuite bench: %zu metrics, %zu skipped, %zu failed; wrote %s from %s\n",
+	       sum.metrics, sum.skipped, sum.errors, json_path, gbench_path);
+	printf("# table: /usr/bin/python3 results/tools/report %s\n", json_path);
+	return sum.errors ? 1 : 0;
+}
+
+int cmd_bench(int argc, char **argv)
+{
+	struct bench_opts o = { .bar = -1, .sysfs = PFN_SYSFS_DEFAULT };
+	char gbench_path[PATH_MAX], json_path[PATH_MAX];
+	struct bench_meta meta;
+	struct bench_ctx ctx;
+	struct pfn_err err;
+	int ret, repetitions;
+
+	ret = parse(argc, argv, &o);
+	if (ret >= 0)
+		return ret;
+	if (!o.results)
+		o.results = getenv("PFN_RESULTS") ? getenv("PFN_RESULTS") : ".";
+	if (snprintf(gbench_path, sizeof(gbench_path), "%s/%s", o.results, GBENCH_FILE) >=
+		    (int)sizeof(gbench_path) ||
+	    snprintf(json_path, sizeof(json_path), "%s/bench.json", o.results) >=
+		    (int)sizeof(json_path)) {
+		fprintf(stderr, "pfnsuite bench: --results path too long\n");
+		return 2;
+	}
+	if (mkdir(o.results, 0755) && errno != EEXIST) {
+		fprintf(stderr, "pfnsuite bench: creating %s: %s\n", o.results, strerror(errno));
+		return 1;
+	}
+	if (o.fold_only)
+		return fold(o.fold_only, json_path);
+
+	memset(&ctx, 0, sizeof(ctx));
+	if (!o.list && !pfn_iommu_present(o.sysfs)) {
+		fprintf(stderr, "pfnsuite bench: no IOMMU is active: enable VT-d/AMD-Vi and boot with intel_iommu=on or amd_iommu=on\n");
+		return 1;
+	}
+	ret = bench_env_init(&ctx.env, o.sysfs, o.device, o.bar, o.dma_device, &err);
+	if (ret) {
+		fprintf(stderr, "pfnsuite bench: %s\n", err.msg);
+		return 1;
+	}
+	bench_profile_init(&ctx.profile, o.quick, ctx.env.bar_size);
+	repetitions = o.repetitions ? o.repetitions : ctx.profile.repetitions;
+	if (o.inject_us) {
+		ctx.inject_delay_us[o.inject_path] = o.inject_us;
+		fprintf(stderr, "pfnsuite bench: TEST ONLY: %llu us busy delay injected into every %s map; these results are not a measurement\n",
+			(unsigned long long)o.inject_us, bench_path_name(o.inject_path));
+	}
+	fill_meta(&meta, &o, &ctx, repetitions);
+	ret = bench_meta_publish(&meta);
+	if (!ret)
+		ret = bench_register_all(&ctx);
+	if (ret) {
+		fprintf(stderr, "pfnsuite bench: registering benchmarks: %s\n", strerror(-ret));
+		return 1;
+	}
+	printf("# pfnsuite bench: %s profile, %d repetitions, target %s BAR%u (%llu bytes), DMA device %s\n",
+	       ctx.profile.name, repetitions, ctx.env.target_bdf, ctx.env.bar,
+	       (unsigned long long)ctx.env.bar_size, ctx.env.dma_bdf[0] ? ctx.env.dma_bdf : "none");
+	fflush(stdout);
+
+	ret = run_gbench(&o, repetitions, gbench_path);
+	bench_env_close(&ctx.env);
+	if (ret == -ENOENT) {
+		fprintf(stderr, "pfnsuite bench: no benchmark matches '%s' (see --list)\n",
+			o.filter ? o.filter : "");
+		return 2;
+	}
+	if (ret) {
+		fprintf(stderr, "pfnsuite bench: Google Benchmark: %s\n", strerror(-ret));
+		return 1;
+	}
+	if (o.list)
+		return 0;
+	return fold(gbench_path, json_path);
+}
