@@ -95,6 +95,12 @@ link_out() {
 	mkdir -p "$here/out"
 	ln -sfn "$art" "$here/out/$series_mode"
 	ln -sfn "$art" "$here/out/current"
+	# The reference exporter/importer modules (MODEL cases) need the series;
+	# make decides whether they are stale (a new kernel build, a changed source).
+	if [ "$series_mode" = reference ]; then
+		make -s -C "$here/modules" KDIR="$(cat "$art/build.dir")" >&2 ||
+			die "building reference-kernel/modules against $art failed"
+	fi
 	echo "KERNEL_DIR=$art"
 }
 
