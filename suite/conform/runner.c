@@ -22,6 +22,7 @@ static const struct family families[] = {
 	{ "revoke", conform_revoke_cases, &conform_revoke_count },
 	{ "lifetime", conform_life_cases, &conform_life_count },
 	{ "race", conform_race_cases, &conform_race_count },
+	{ "model", conform_model_cases, &conform_model_count },
 	/* last: it removes the target device for the rest of the boot */
 	{ "unplug", conform_unplug_cases, &conform_unplug_count },
 };

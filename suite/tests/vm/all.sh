@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Everything `make test` runs inside the emulated target, in one boot: the
-# smoke test, the NVMe peer-to-peer DMA proof, the quick benchmark profile
-# and the proof that it sees an injected regression, then the conformance
-# suite (whose last case hot-unplugs the target, so it comes last).  Each stage writes its KTAP to
+# smoke test, the reference series' KUnit results from the boot log, the
+# NVMe peer-to-peer DMA proof, the quick benchmark profile and the proof that
+# it sees an injected regression, then the conformance suite (whose last
+# case hot-unplugs the target, so it comes last).  Each stage writes its KTAP to
 # $PFN_RESULTS/<stage>.ktap (the host totals them); exit 1 if any failed.
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
@@ -20,6 +21,7 @@ stage() {
 }
 
 stage smoke suite/tests/vm/smoke.sh
+stage kunit suite/tests/vm/kunit.sh
 stage dma suite/tests/vm/dma.sh
 stage bench suite/build/pfnsuite bench --quick --results "$out"
 stage bench-regression results/tools/regression-check --results "$out"
