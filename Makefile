@@ -33,6 +33,7 @@ kernel-check: deps
 
 suite: deps
 	@$(MAKE) --no-print-directory -C suite
+	@$(MAKE) --no-print-directory -C workloads/kvm
 
 unit-test: deps
 	@$(MAKE) --no-print-directory -C suite unit-test

@@ -88,6 +88,8 @@ extern const struct conform_case conform_race_cases[];
 extern const unsigned int conform_race_count;
 extern const struct conform_case conform_model_cases[];
 extern const unsigned int conform_model_count;
+extern const struct conform_case conform_kvm_cases[];
+extern const unsigned int conform_kvm_count;
 extern const struct conform_case conform_unplug_cases[];
 extern const unsigned int conform_unplug_count;
 

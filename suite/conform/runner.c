@@ -23,6 +23,7 @@ static const struct family families[] = {
 	{ "lifetime", conform_life_cases, &conform_life_count },
 	{ "race", conform_race_cases, &conform_race_count },
 	{ "model", conform_model_cases, &conform_model_count },
+	{ "kvm", conform_kvm_cases, &conform_kvm_count },
 	/* last: it removes the target device for the rest of the boot */
 	{ "unplug", conform_unplug_cases, &conform_unplug_count },
 };

@@ -19,9 +19,15 @@ stage "host unit tests (ASan + UBSan)"
 make --no-print-directory -C suite unit-test 2>&1 | tee "$logs/unit.log"
 [ "${PIPESTATUS[0]}" -eq 0 ] || failed_stages+=(unit)
 
+stage "KVM workload host tests (ASan + UBSan; the payload needs /dev/kvm)"
+make --no-print-directory -C workloads/kvm SAN=1 check 2>&1 | tee "$logs/kvm-unit.log"
+[ "${PIPESTATUS[0]}" -eq 0 ] || failed_stages+=(kvm-unit)
+
 stage "suite build"
 make --no-print-directory -C suite >"$logs/suite-build.log" 2>&1 ||
 	{ cat "$logs/suite-build.log"; failed_stages+=(suite-build); }
+make --no-print-directory -C workloads/kvm >>"$logs/suite-build.log" 2>&1 ||
+	{ cat "$logs/suite-build.log"; failed_stages+=(kvm-build); }
 
 stage "results tools (schema, validate, report, regression-check)"
 /usr/bin/python3 results/tools/test-tools | tee "$logs/tools.ktap"
@@ -45,7 +51,7 @@ fi
 # An XFAIL is a documented finding about the kernel under test (KTAP's
 # expected failure): neither a pass nor a regression; counted on its own.
 pass=0 fail=0 skip=0 xfail=0
-for f in "$logs/unit.log" "$logs/tools.ktap" "$logs"/vm/*.ktap; do
+for f in "$logs/unit.log" "$logs/kvm-unit.log" "$logs/tools.ktap" "$logs"/vm/*.ktap; do
 	[ -f "$f" ] || continue
 	p=$(grep -cE '^ok [0-9]+ ' "$f" || true)
 	s=$(grep -cE '^ok [0-9]+ .*# SKIP' "$f" || true)
@@ -58,6 +64,7 @@ for s in "${failed_stages[@]}"; do
 	case $s in
 	unit) grep -qE '^not ok ' "$logs/unit.log" || fail=$((fail + 1)) ;;
 	tools) grep -qE '^not ok ' "$logs/tools.ktap" || fail=$((fail + 1)) ;;
+	kvm-unit) grep -qE '^not ok ' "$logs/kvm-unit.log" || fail=$((fail + 1)) ;;
 	vm) cat "$logs"/vm/*.ktap 2>/dev/null | grep -qE '^not ok ' ||
 		{ fail=$((fail + 1)); echo "not ok - vm # runner exit $vm_rc (124 hang, 125 crash)"; } ;;
 	*) fail=$((fail + 1)); echo "not ok - $s # stage failed" ;;
