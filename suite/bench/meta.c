@@ -14,6 +14,7 @@
 #include <cpuid.h>
 #endif
 
+#include "pfn/host.h"
 #include "harness/pfnbench.h"
 #include "meta.h"
 
@@ -65,26 +66,6 @@ static void detect_accel(struct bench_meta *meta)
 #endif
 }
 
-static void cpu_model(char *buf, size_t len)
-{
-	char line[256];
-	FILE *f = fopen("/proc/cpuinfo", "re");
-
-	snprintf(buf, len, "unknown");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (!strncmp(line, "model name", 10) && colon) {
-			line[strcspn(line, "\n")] = '\0';
-			snprintf(buf, len, "%s", colon + 2);
-			break;
-		}
-	}
-	fclose(f);
-}
-
 void bench_meta_collect(struct bench_meta *meta, const char *sysfs)
 {
 	char path[256], vendor[64];
@@ -99,7 +80,7 @@ void bench_meta_collect(struct bench_meta *meta, const char *sysfs)
 	snprintf(meta->kernel_release, sizeof(meta->kernel_release), "%s", u.release);
 	snprintf(meta->kernel_version, sizeof(meta->kernel_version), "%s", u.version);
 	snprintf(meta->machine, sizeof(meta->machine), "%s", u.machine);
-	cpu_model(meta->cpu, sizeof(meta->cpu));
+	pfn_host_cpu_model(meta->cpu, sizeof(meta->cpu));
 	meta->cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	detect_accel(meta);
 	/* Kernels without CONFIG_DMI have no sys_vendor; TCG is QEMU anyway. */

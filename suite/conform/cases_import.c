@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include <linux/iommufd.h>
-#include <linux/udmabuf.h>
 
 #include "conform.h"
 
@@ -292,32 +291,6 @@ static void imp_memfd_baseline(const struct conform_ctx *ctx, struct conform_res
 	conform_fixture_close(&fx);
 }
 
-/* udmabuf: a CPU-memory dma-buf exporter that is not vfio. */
-static int make_udmabuf(uint64_t size, int *memfd, struct conform_result *res)
-{
-	struct udmabuf_create create = { .flags = UDMABUF_FLAGS_CLOEXEC, .size = size };
-	int dev, fd;
-
-	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	if (dev < 0) {
-		conform_skip(res, "/dev/udmabuf is missing: the kernel lacks CONFIG_UDMABUF");
-		return -1;
-	}
-	*memfd = memfd_create("pfn-udmabuf", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (*memfd < 0 || ftruncate(*memfd, (off_t)size) ||
-	    fcntl(*memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
-		conform_fail(res, "memfd for udmabuf: %s", strerror(errno));
-		close(dev);
-		return -1;
-	}
-	create.memfd = (uint32_t)*memfd;
-	fd = ioctl(dev, UDMABUF_CREATE, &create);
-	if (fd < 0)
-		conform_fail(res, "UDMABUF_CREATE: %s", strerror(errno));
-	close(dev);
-	return fd;
-}
-
 static void imp_other_exporter(const struct conform_ctx *ctx, struct conform_result *res)
 {
 	struct conform_fixture fx;
@@ -327,7 +300,7 @@ static void imp_other_exporter(const struct conform_ctx *ctx, struct conform_res
 
 	if (!conform_fixture_open(ctx, &fx, res))
 		return;
-	fd = make_udmabuf(4 * ctx->page, &memfd, res);
+	fd = conform_make_udmabuf(4 * ctx->page, &memfd, res);
 	if (fd >= 0) {
 		ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, 4 * ctx->page,
 					&iova, PFN_MAP_RW, &err);

@@ -24,7 +24,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <linux/udmabuf.h>
 
 #include "conform.h"
 #include "dma_rig.h"
@@ -91,32 +90,6 @@ static bool expect_revoked(int fd, const char *what, int want, struct conform_re
 
 /* ---- exporters -------------------------------------------------------- */
 
-static int make_udmabuf(uint64_t size, int *memfd, struct conform_result *res)
-{
-	struct udmabuf_create create = { .flags = UDMABUF_FLAGS_CLOEXEC, .size = size };
-	int dev, fd;
-
-	*memfd = -1;
-	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	if (dev < 0) {
-		conform_skip(res, "/dev/udmabuf is missing: the kernel lacks CONFIG_UDMABUF");
-		return -1;
-	}
-	*memfd = memfd_create("pfn-model", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (*memfd < 0 || ftruncate(*memfd, (off_t)size) ||
-	    fcntl(*memfd, F_ADD_SEALS, F_SEAL_SHRINK)) {
-		conform_fail(res, "memfd for udmabuf: %s", strerror(errno));
-		close(dev);
-		return -1;
-	}
-	create.memfd = (uint32_t)*memfd;
-	fd = ioctl(dev, UDMABUF_CREATE, &create);
-	if (fd < 0)
-		conform_fail(res, "UDMABUF_CREATE: %s", strerror(errno));
-	close(dev);
-	return fd;
-}
-
 /* Probe: does this kernel declare memory models at all? */
 static bool kernel_has_models(const struct conform_ctx *ctx, struct conform_result *res)
 {
@@ -124,7 +97,7 @@ static bool kernel_has_models(const struct conform_ctx *ctx, struct conform_resu
 	int memfd, fd;
 	bool ok;
 
-	fd = make_udmabuf(ctx->page, &memfd, res);
+	fd = conform_make_udmabuf(ctx->page, &memfd, res);
 	if (fd < 0) {
 		if (memfd >= 0)
 			close(memfd);
@@ -252,7 +225,7 @@ static void model_udmabuf_pinned(const struct conform_ctx *ctx, struct conform_r
 {
 	int memfd, fd;
 
-	fd = make_udmabuf(4 * ctx->page, &memfd, res);
+	fd = conform_make_udmabuf(4 * ctx->page, &memfd, res);
 	if (fd >= 0) {
 		expect_model(fd, "udmabuf", "pinned", res);
 		close(fd);
@@ -404,7 +377,7 @@ static void model_iommufd_udmabuf(const struct conform_ctx *ctx, struct conform_
 
 	if (!kernel_has_models(ctx, res) || !conform_fixture_open(ctx, &fx, res))
 		return;
-	fd = make_udmabuf(size, &memfd, res);
+	fd = conform_make_udmabuf(size, &memfd, res);
 	if (fd >= 0) {
 		if (map_unmap(&fx, fd, 0, size, "MAP_FILE of a whole udmabuf", res))
 			map_unmap(&fx, fd, 3 * ctx->page, 17 * ctx->page,
@@ -739,7 +712,7 @@ static void model_dma_udmabuf(const struct conform_ctx *ctx, struct conform_resu
 
 	if (!kernel_has_models(ctx, res) || !rig_open(&rig, ctx, PFN_MODE_IOMMUFD, res))
 		return;
-	fd = make_udmabuf(len, &memfd, res);
+	fd = conform_make_udmabuf(len, &memfd, res);
 	if (fd < 0) {
 		if (memfd >= 0)
 			close(memfd);

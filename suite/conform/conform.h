@@ -144,6 +144,15 @@ void conform_fixture_close(struct conform_fixture *fx);
 int conform_export(const struct conform_ctx *ctx, struct conform_fixture *fx,
 		   uint64_t offset, uint64_t length, struct conform_result *res);
 
+/**
+ * conform_make_udmabuf() - a udmabuf (CPU-memory dma-buf) of @size bytes
+ * @size: page-multiple size
+ * @memfd: receives the sealed memfd behind it (-1 on failure); close it
+ * @res: skipped when the kernel has no udmabuf, failed on other errors
+ * Return: the dma-buf fd, or -1 with @res set.
+ */
+int conform_make_udmabuf(uint64_t size, int *memfd, struct conform_result *res);
+
 /* ---- runner ---------------------------------------------------------- */
 
 /**

@@ -6,6 +6,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "pfn/host.h"
 #include "cli.h"
 #include "pfnkvm/vm.h"
 
@@ -110,26 +111,6 @@ const char *cli_timing_note(void)
 		: "host CLOCK_MONOTONIC times on this machine";
 }
 
-static void cpu_model(char *buf, size_t len)
-{
-	char line[256];
-	FILE *f = fopen("/proc/cpuinfo", "re");
-
-	snprintf(buf, len, "unknown");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		char *colon = strchr(line, ':');
-
-		if (!strncmp(line, "model name", 10) && colon) {
-			snprintf(buf, len, "%s", colon + 2);
-			buf[strcspn(buf, "\n")] = '\0';
-			break;
-		}
-	}
-	fclose(f);
-}
-
 FILE *cli_json_begin(struct pfn_json *j, const char *path, const char *schema,
 		     const struct pkvm_target *t)
 {
@@ -143,7 +124,7 @@ FILE *cli_json_begin(struct pfn_json *j, const char *path, const char *schema,
 	if (!f)
 		return NULL;
 	uname(&u);
-	cpu_model(model, sizeof(model));
+	pfn_host_cpu_model(model, sizeof(model));
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	pfn_json_init(j, f);
