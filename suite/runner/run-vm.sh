@@ -301,14 +301,17 @@ fi
 requests="$results/.host-requests"
 rm -rf "$requests" && mkdir -p "$requests"
 serve_requests() {
-	local req resp
+	local req resp cmd answer
 	for req in "$requests"/*.req; do
 		[[ -e $req ]] || return 0
 		resp=${req%.req}.resp
-		"$here/qmp-request.py" "$qmp" "$(cat "$req")" >"$resp.tmp" 2>&1 || true
+		cmd=$(cat "$req")
+		"$here/qmp-request.py" "$qmp" "$cmd" >"$resp.tmp" 2>&1 || true
+		# Read the answer before publishing it: the guest deletes it once read.
+		answer=$(head -c 200 "$resp.tmp")
 		mv "$resp.tmp" "$resp"
 		rm -f "$req"
-		echo "vm: served host request $(basename "$req"): $(head -c 200 "$resp")" >&2
+		echo "vm: served host request $(basename "$req") ($cmd): $answer" >&2
 	done
 }
 
