@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# In-VM negative control: proves that the DMA-proven revoke cases can fail.
+# The reference series has a debug-only vfio-pci knob,
+# dmabuf_unsafe_skip_revoke_invalidate, that makes a revoke update the
+# dma-buf's state without invalidating its importers, so their old IOMMU
+# mappings survive.  With it set, each case below must FAIL (a device DMA
+# after the revoke lands); this stage passes when it does, and fails when a
+# case still passes (the proof would be blind).  The knob is always cleared
+# again.  On a kernel without the knob (stock 7.3) the stage is one SKIP.
+# KTAP on stdout; exit 1 on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/../../.."
+. suite/guest/lib.sh
+pfnsuite=suite/build/pfnsuite
+knob=/sys/module/vfio_pci_core/parameters/dmabuf_unsafe_skip_revoke_invalidate
+cases=(REV-002 REV-003 REV-004 REV-005 MODEL-009 MODEL-011)
+log=${PFN_RESULTS:-/tmp}/negative-control.log
+
+ktap_begin
+if [ ! -w "$knob" ]; then
+	ktap_result skip negative_control "no $knob: the kernel lacks the reference series' debug knob"
+	ktap_end
+	exit
+fi
+trap 'echo 0 >"$knob"' EXIT
+echo 1 >"$knob" || { ktap_result fail negative_control "cannot set $knob"; ktap_end; exit; }
+: >"$log"
+for id in "${cases[@]}"; do
+	out=$("$pfnsuite" conform --filter "$id" 2>&1)
+	printf '%s\n' "$out" >>"$log"
+	line=$(grep -E "^(not )?ok [0-9]+ ${id}_" <<<"$out")
+	case $line in
+	"not ok "*)
+		echo "# $id with the knob set: ${line#*# }"
+		ktap_result ok "${id}_fails_without_invalidation" ;;
+	*"# SKIP"*) ktap_result skip "${id}_fails_without_invalidation" "the case skipped: ${line#*# SKIP }" ;;
+	"ok "*) ktap_result fail "${id}_fails_without_invalidation" \
+		"still passes with invalidation skipped: the proof cannot see a surviving mapping" ;;
+	*) ktap_result fail "${id}_fails_without_invalidation" "no result line for $id (see $log)" ;;
+	esac
+done
+echo 0 >"$knob"
+ktap_check knob_cleared "$knob still set" test "$(cat "$knob")" = N -o "$(cat "$knob")" = 0
+ktap_end
