@@ -318,8 +318,23 @@ serve_requests() {
 outcome=
 boot_ms=
 deadline=$((t0 + timeout_s * 1000))
+# Progress without --verbose: the guest scripts' step markers ("=== step: ..."
+# from suite/guest, "# ==== stage" from suite/tests/vm), as they appear.
+marks_shown=0 next_progress=0
+show_progress() {
+	local marks k
+	mapfile -t marks < <(grep -aE '^(=== |# ==== )' "$serial_log" 2>/dev/null | tr -d '\r')
+	for ((k = marks_shown; k < ${#marks[@]}; k++)); do
+		printf 'vm: [%4d s] %s\n' $((($(now_ms) - t0) / 1000)) "${marks[k]}" >&2
+	done
+	marks_shown=${#marks[@]}
+}
 while kill -0 "$qemu_pid" 2>/dev/null; do
 	serve_requests
+	if ((!verbose)) && (($(now_ms) >= next_progress)); then
+		show_progress
+		next_progress=$(($(now_ms) + 2000))
+	fi
 	if [[ -z $boot_ms ]] && grep -q 'pfn-vm: command-start' "$serial_log" 2>/dev/null; then
 		boot_ms=$(($(now_ms) - t0))
 		((verbose)) || printf 'vm: guest up after %d.%01d s, running: %s\n' \
@@ -340,6 +355,7 @@ done
 qemu_rc=0
 wait "$qemu_pid" 2>/dev/null || qemu_rc=$?
 qemu_pid=
+((verbose)) || show_progress
 t1=$(now_ms)
 if [[ -n $tail_pid ]]; then
 	wait "$tail_pid" 2>/dev/null || true
