@@ -50,6 +50,27 @@ if [ -f "$run/bench.json" ]; then
 	echo "benchmarks (median per path; QEMU TCG timings are not hardware timings):"
 	/usr/bin/python3 results/tools/report "$run/bench.json" | sed 's/^/  /' || rc=1
 fi
+if [ -f "$run/kvm-bench.json" ]; then
+	echo "KVM guest access (pfn-kvm bench, medians; nested KVM under TCG):"
+	printf '  %-7s %-5s %12s %10s %12s %12s  %s\n' path align "bytes/s warm" "NPT faults" \
+		"setup us" "1st access us" status
+	jq -r '.configs[] | (.metrics // [] | map({(.name): .median}) | add // {}) as $m |
+		def n(k): ($m[k] // null) | if . == null then "-" else (. * 10 | round / 10 | tostring) end;
+		def sz: if . >= 1073741824 then "\(. / 1073741824)G" elif . >= 1048576 then "\(. / 1048576)M"
+			else "\(. / 1024)K" end;
+		[.path, (.align | sz), n("guest_bytes_per_s_warm"), n("npt_faults_cold_pass"),
+		 n("memslot_setup_time"), n("time_to_first_access"),
+		 (if .status == "ok" then "ok" else "\(.status): \(.reason)" end)] | @tsv' \
+		"$run/kvm-bench.json" |
+	while IFS=$'\t' read -r p a b f su fa st; do
+		printf '  %-7s %-5s %12s %10s %12s %12s  %s\n' "$p" "$a" "$b" "$f" "$su" "$fa" "$st"
+	done
+fi
+if [ -f "$run/kvm-revoke.json" ]; then
+	echo "KVM revoke under a running guest (pfn-kvm revoke):"
+	jq -r '.experiments[] | "  \(.path) \(.trigger): " +
+		(if .status == "ok" then .summary else "\(.status): \(.reason)" end)' "$run/kvm-revoke.json"
+fi
 for f in "$run/conformance.json" "$run/bench.json"; do
 	[ -f "$f" ] || continue
 	/usr/bin/python3 results/tools/validate "$f" && echo "schema: $(basename "$f") valid" || rc=1
