@@ -28,6 +28,8 @@ step() {
 
 : >"$out/steps.txt"
 step probe "$pfnsuite" probe --json "$out/probe.json"
+# The reference series' KUnit results from the boot log, as KTAP.
+step kunit bash -c 'suite/tests/vm/kunit.sh | tee "$1"; exit "${PIPESTATUS[0]}"' _ "$out/kunit.ktap"
 step bench "$pfnsuite" bench --results "$out"
 # The KVM guest-access workload: the BAR (at most 1 GiB) in a nested guest,
 # VMA path against dma-buf memslot, and revoke under the running guest.

@@ -40,6 +40,10 @@ if [ -f "$run/probe.json" ]; then
 		printf '%-13s %-10s %-5s %10s  %-15s %-12s %s\n' "$bdf" "$id" "$bar" "$size" "$e" "$m" "$t"
 	done
 fi
+if [ -f "$run/kunit.ktap" ]; then
+	echo "KUnit at boot: $(grep -cE '^ok [0-9]+ [^#]*$' "$run/kunit.ktap") passed," \
+		"$(grep -cE '^not ok ' "$run/kunit.ktap") failed, $(grep -cE '^ok .*# SKIP' "$run/kunit.ktap") skipped"
+fi
 if [ -f "$run/conformance.json" ]; then
 	jq -r '.totals | "conformance: \(.pass) pass, \(.fail) fail, \(.skip) skip, \(.findings) findings (\(.seconds) s)"' \
 		"$run/conformance.json"
