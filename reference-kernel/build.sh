@@ -159,14 +159,21 @@ targets=(bzImage)
 grep -qx 'CONFIG_MODULES=y' "$obj/.config" && targets+=(modules)
 log "building ${targets[*]} with -j$jobs ($cc); log: $obj/build.log"
 start=$SECONDS
+# make runs in its own process group (set -m) so that a build.sh that is
+# interrupted or killed takes the whole compile down with it.
+set -m
 "${kmake[@]}" -j"$jobs" "${targets[@]}" >"$obj/build.log" 2>&1 &
 pid=$!
+set +m
+trap 'kill -TERM -- -$pid 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
 while kill -0 $pid 2>/dev/null; do
 	for _ in $(seq 30); do kill -0 $pid 2>/dev/null && sleep 1; done
 	kill -0 $pid 2>/dev/null &&
 		log "  ... $((SECONDS - start))s, $(grep -c '^  CC ' "$obj/build.log" || true) objects compiled"
 done
 wait $pid || { tail -n 30 "$obj/build.log" >&2; die "kernel build failed (full log: $obj/build.log)"; }
+trap - EXIT INT TERM
 if grep -q ': warning:' "$obj/build.log"; then
 	grep ': warning:' "$obj/build.log" | head -n 20 >&2
 	log "the build has warnings (above)"
