@@ -324,9 +324,19 @@ int cmd_bench(int argc, char **argv)
 		status |= strcmp(runs[n++].status, "failed") ? CLI_OK : CLI_FAIL;
 	}
 	if (o.paths & 2) {
+		/*
+		 * No VMA reaches the guest on this path: the slot's GPA and the
+		 * BAR's physical alignment decide the page size. The align is
+		 * that of the host's own view of the slice (the largest power
+		 * of two up to the window), and what the report labels it with.
+		 */
+		uint64_t window = default_window(&o, &t, 1ull << 30), align = 1ull << 30;
+
+		while (align > window && align > 4096)
+			align >>= 1;
 		struct pkvm_bench_cfg cfg = {
-			.path = PKVM_PATH_DMABUF, .align = 2ull << 20,
-			.window = default_window(&o, &t, 2ull << 20), .stride = o.stride,
+			.path = PKVM_PATH_DMABUF, .align = align,
+			.window = window, .stride = o.stride,
 			.passes = o.passes, .repeat = o.repeat, .timeout = o.timeout,
 		};
 
