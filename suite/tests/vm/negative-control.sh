@@ -6,7 +6,8 @@
 # dmabuf_unsafe_skip_revoke_invalidate, that makes a revoke update the
 # dma-buf's state without invalidating its importers, so their old IOMMU
 # mappings survive.  With it set, each case below must FAIL (a device DMA
-# after the revoke lands); this stage passes when it does, and fails when a
+# or a guest write after the revoke lands, or the guest runs on); this
+# stage passes when it does, and fails when a
 # case still passes (the proof would be blind).  The knob is always cleared
 # again.  On a kernel without the knob (stock 7.3) the stage is one SKIP.
 # KTAP on stdout; exit 1 on any failure.
@@ -15,7 +16,7 @@ cd "$(dirname "$0")/../../.."
 . suite/guest/lib.sh
 pfnsuite=suite/build/pfnsuite
 knob=/sys/module/vfio_pci_core/parameters/dmabuf_unsafe_skip_revoke_invalidate
-cases=(REV-002 REV-003 REV-004 REV-005 MODEL-009 MODEL-011)
+cases=(REV-002 REV-003 REV-004 REV-005 MODEL-009 MODEL-011 KVM-008)
 log=${PFN_RESULTS:-/tmp}/negative-control.log
 
 ktap_begin
