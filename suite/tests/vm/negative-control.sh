@@ -7,9 +7,8 @@
 # dma-buf's state without invalidating its importers, so their old IOMMU
 # mappings survive.  With it set, each case below must FAIL (a device DMA
 # or a guest write after the revoke lands, or the guest runs on); this
-# stage passes when it does, and fails when a
-# case still passes (the proof would be blind).  The knob is always cleared
-# again.  On a kernel without the knob (stock 7.3) the stage is one SKIP.
+# stage passes when it does, and fails when a case still passes (the proof
+# would be blind).  The knob is always cleared again.  On a kernel without the knob (stock 7.3) the stage is one SKIP.
 # KTAP on stdout; exit 1 on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
