@@ -106,6 +106,7 @@ int bench_register_map(struct bench_ctx *ctx);
 int bench_register_map_dma(struct bench_ctx *ctx);
 int bench_register_touch(struct bench_ctx *ctx);
 int bench_register_revoke(struct bench_ctx *ctx);
+int bench_register_kvm(struct bench_ctx *ctx);
 
 /**
  * bench_add() - register "GROUP/PATH" with arguments and the common settings

@@ -99,6 +99,7 @@ int bench_register_all(struct bench_ctx *ctx)
 		bench_register_touch,
 		bench_register_export,
 		bench_register_revoke,
+		bench_register_kvm,
 	};
 	int ret;
 

@@ -27,6 +27,9 @@ static const struct quantity {
 	{ "faults", "faults", "faults" },
 	{ "faults_per_gib", "faults_per_gib", "faults/GiB" },
 	{ "gone_us", "gone_time", "us" },
+	{ "npt_faults", "npt_faults", "faults" },
+	{ "slot_setup_us", "setup_time", "us" },
+	{ "first_access_us", "first_access_time", "us" },
 };
 
 #define NQUANT (sizeof(quantities) / sizeof(quantities[0]))
