@@ -54,8 +54,7 @@ static void run_kvm(struct pfnbench_state *st, enum pkvm_path path)
 		cfg.align = (uint64_t)pfnbench_range(st, 1);
 		cfg.mmap_flags = PFN_MMAP_EXACT_ALIGN;
 	} else {
-		for (cfg.align = 1ull << 30; cfg.align > size && cfg.align > 4096; cfg.align >>= 1)
-			;
+		cfg.align = pkvm_natural_align(size);
 	}
 	/* The VMM opens the device itself: give it up for the run. */
 	bench_env_close(&ctx->env);

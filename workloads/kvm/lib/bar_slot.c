@@ -148,3 +148,12 @@ void pkvm_bar_slot_remove(struct pkvm_bar_slot *s, struct pkvm_vm *vm)
 		close(s->dmabuf_fd);
 	s->dmabuf_fd = -1;
 }
+
+uint64_t pkvm_natural_align(uint64_t len)
+{
+	uint64_t align = 1ull << 30;
+
+	while (align > len && align > 4096)
+		align >>= 1;
+	return align;
+}

@@ -330,12 +330,9 @@ int cmd_bench(int argc, char **argv)
 		 * that of the host's own view of the slice (the largest power
 		 * of two up to the window), and what the report labels it with.
 		 */
-		uint64_t window = default_window(&o, &t, 1ull << 30), align = 1ull << 30;
-
-		while (align > window && align > 4096)
-			align >>= 1;
+		uint64_t window = default_window(&o, &t, 1ull << 30);
 		struct pkvm_bench_cfg cfg = {
-			.path = PKVM_PATH_DMABUF, .align = align,
+			.path = PKVM_PATH_DMABUF, .align = pkvm_natural_align(window),
 			.window = window, .stride = o.stride,
 			.passes = o.passes, .repeat = o.repeat, .timeout = o.timeout,
 		};

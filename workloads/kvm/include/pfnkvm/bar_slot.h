@@ -92,6 +92,14 @@ int pkvm_bar_slot_add(struct pkvm_bar_slot *s, struct pkvm_vm *vm, struct pkvm_t
 		      uint32_t mmap_flags, uint64_t gpa, struct pfn_err *err);
 
 /**
+ * pkvm_natural_align() - the largest power of two, from 4 KiB up to 1 GiB,
+ * that is not above @len: the alignment a @len-byte slice labels a
+ * dma-buf memslot with (no VMA reaches the guest on that path)
+ * @len: slice length in bytes
+ */
+uint64_t pkvm_natural_align(uint64_t len);
+
+/**
  * pkvm_bar_dmabuf_supported() - can the target's BAR reach a guest through
  * a dma-buf memslot on this kernel?
  * @t: target (a one-page dma-buf of its BAR is exported for the probe)
