@@ -16,26 +16,27 @@ kvm=workloads/kvm/build/pfn-kvm
 out=${PFN_RESULTS:?PFN_RESULTS is not set: run this through suite/runner/run-vm.sh}
 status=0
 
-# The steps, in order: NAME COMMAND (one line each; conform last, it ends by
-# hot-unplugging the target).  pfn-kvm exits 4 when it skipped (no
-# /dev/kvm, no device), saying why.
-declare -a NAMES=() CMDS=()
+# The steps, in order: NAME ALLOWED-TAINT-LETTERS|- COMMAND (one line each;
+# conform last, it ends by hot-unplugging the target).  pfn-kvm exits 4 when
+# it skipped (no /dev/kvm, no device), saying why.  Conform's MODEL cases
+# load reference-kernel/modules, built out of tree: taint O.
+declare -a NAMES=() TAINTS=() CMDS=()
 step_def() {
-	NAMES+=("$1")
-	shift
+	NAMES+=("$1") TAINTS+=("$2")
+	shift 2
 	CMDS+=("$(printf '%q ' "$@")")
 }
-step_def probe "$pfnsuite" probe --json "$out/probe.json"
+step_def probe - "$pfnsuite" probe --json "$out/probe.json"
 # The reference series' KUnit results from the boot log, as KTAP.
-step_def kunit bash -c 'suite/tests/vm/kunit.sh >"$1"; rc=$?; cat "$1"; exit $rc' _ "$out/kunit.ktap"
-step_def bench "$pfnsuite" bench --results "$out"
+step_def kunit - bash -c 'suite/tests/vm/kunit.sh >"$1"; rc=$?; cat "$1"; exit $rc' _ "$out/kunit.ktap"
+step_def bench - "$pfnsuite" bench --results "$out"
 # The KVM guest-access workload: the BAR (at most 1 GiB) in a nested guest,
 # VMA path against dma-buf memslot, and revoke under the running guest.
 if [ -x "$kvm" ]; then
-	step_def kvm-bench "$kvm" bench --json "$out/kvm-bench.json"
-	step_def kvm-revoke "$kvm" revoke --json "$out/kvm-revoke.json"
+	step_def kvm-bench - "$kvm" bench --json "$out/kvm-bench.json"
+	step_def kvm-revoke - "$kvm" revoke --json "$out/kvm-revoke.json"
 fi
-step_def conform "$pfnsuite" conform --results "$out"
+step_def conform O "$pfnsuite" conform --results "$out"
 
 results_fresh "$out"
 : >"$out/steps.txt"
@@ -55,9 +56,6 @@ for ((i = 0; i < ${#NAMES[@]}; i++)); do
 	4) [[ $name == kvm-* ]] || status=1 ;;
 	*) status=1 ;;
 	esac
-	# The reference modules the MODEL cases load are out of tree: O.
-	allowed=-
-	[ "$name" != conform ] || allowed=O
-	health_check "$name" "$allowed" || status=1
+	health_check "$name" "${TAINTS[i]}" || status=1
 done
 exit $status

@@ -298,6 +298,7 @@ for s in "${ORDER[@]}"; do
 	note=${NOTE[$s]:-}
 	[ "$st" = not-selected ] && note="not selected (PFN_TEST_STAGES=$PFN_TEST_STAGES)"
 	[ "$st" = 0 ] && st=ok
+	[[ ! $st =~ ^[0-9]+$ ]] || st="exit $st"
 	printf '%-18s %-12s %6d %6d %6d %8d %6s  %s\n' "$s" "${st:--}" "${P[$s]}" "${F[$s]}" "${S[$s]}" \
 		"${X[$s]}" "${SECS[$s]:--}" "$note"
 done
