@@ -74,6 +74,22 @@ ktap_drop_results() {
 		mv "$2.drop" "$2"
 }
 
+# break_parse SPEC: the test-only PFN_TEST_BREAK, "KIND[:STAGE][,KIND:STAGE...]"
+# (STAGE defaults to smoke), into the associative array BREAK (stage ->
+# kind).  Prints one line and returns 1 on an unknown kind.
+break_parse() {
+	local item kind stage IFS=,
+	declare -gA BREAK=()
+	for item in $1; do
+		kind=${item%%:*} stage=smoke
+		[[ $item != *:* ]] || stage=${item#*:}
+		case $kind in
+		warn | taint | crash | die | hang | missing) BREAK[$stage]=$kind ;;
+		*) echo "PFN_TEST_BREAK=$1: '$kind' is not warn, taint, crash, die, hang or missing" >&2; return 1 ;;
+		esac
+	done
+}
+
 # ---- kernel health ----------------------------------------------------------
 # Kernel log messages that mean the kernel is not healthy (extended regexps,
 # matched against each record's text): WARN and lockdep reports, BUG/Oops,
@@ -97,19 +113,12 @@ taint_names() {
 	echo "$out"
 }
 
-# kernel_health ALLOWED_TAINT_MASK: check the kernel log records written since
-# the previous call (by sequence number, read from /dev/kmsg) and the taint
-# flags set since then; ALLOWED_TAINT_MASK are the bits the stage sets on
-# purpose.  Prints one line per problem; returns 1 when there was one.
-# State is kept in $PFN_RESULTS/.kernel-health ("last-seq taint").
-kernel_health() {
-	local allowed=${1:-0} state=${PFN_RESULTS:-${TMPDIR:-/tmp}}/.kernel-health
-	local last=-1 taint0=0 taint new bad report rc=0
-	[ -r "$state" ] && read -r last taint0 <"$state"
-	# Each read(2) of /dev/kmsg returns one record "PRIO,SEQ,USEC,FLAGS;TEXT"
-	# (continuation lines start with a space); O_NONBLOCK ends at the last.
-	report=$(dd if=/dev/kmsg iflag=nonblock bs=65536 status=none 2>/dev/null |
-		awk -v last="$last" -v splat="$KERNEL_SPLATS" '
+# kmsg_scan LAST: read /dev/kmsg records ("PRIO,SEQ,USEC,FLAGS;TEXT",
+# continuation lines start with a space) on stdin; print "kernel log: TEXT"
+# for each splat (at most 5) among the records after sequence number LAST,
+# a line if records after LAST were lost, and last "seq N", the newest seen.
+kmsg_scan() {
+	awk -v last="$1" -v splat="$KERNEL_SPLATS" '
 		/^[0-9]+,[0-9]+,/ {
 			split($0, h, /[,;]/)
 			seq = h[2] + 0
@@ -117,20 +126,32 @@ kernel_health() {
 			if (first == "") first = seq
 			max = seq
 			text = substr($0, index($0, ";") + 1)
-			if (text ~ splat && shown++ < 5)
-				print "kernel log: " text
-			bad += (text ~ splat)
+			if (text !~ splat) next
+			if (bad++ < 5) print "kernel log: " text
 		}
 		END {
 			if (first != "" && first > last + 1)
 				print "kernel log: records " last + 1 ".." first - 1 " were overwritten before they were checked"
 			if (bad > 5) print "kernel log: " bad - 5 " more such lines"
 			print "seq " (max == "" ? last : max)
-		}')
-	local seq=${report##*seq }
+		}'
+}
+
+# kernel_health ALLOWED_TAINT_MASK: check the kernel log records written since
+# the previous call (by sequence number, read from /dev/kmsg) and the taint
+# flags set since then; ALLOWED_TAINT_MASK are the bits the stage sets on
+# purpose.  Prints one line per problem; returns 1 when there was one.
+# State is kept in $PFN_RESULTS/.kernel-health ("last-seq taint").
+kernel_health() {
+	local allowed=${1:-0} state=${PFN_RESULTS:-${TMPDIR:-/tmp}}/.kernel-health
+	local last=-1 taint0=0 taint new bad report seq rc=0
+	[ -r "$state" ] && read -r last taint0 <"$state"
+	# Each read(2) of /dev/kmsg returns one record; O_NONBLOCK ends at the last.
+	report=$(dd if=/dev/kmsg iflag=nonblock bs=65536 status=none 2>/dev/null | kmsg_scan "$last")
+	seq=${report##*seq }
 	report=${report%seq *}
 	report=${report%$'\n'}
-	[ -n "$report" ] && { echo "$report"; rc=1; }
+	[ -z "$report" ] || { echo "$report"; rc=1; }
 	read -r taint </proc/sys/kernel/tainted
 	new=$((taint & ~taint0))
 	bad=$((new & ~allowed))

@@ -16,13 +16,13 @@
 # Environment (test-only switches, see suite/SPEC.md "KTAP conventions"):
 #   PFN_TEST_STAGES=a,b          run only these stages (host or VM); the
 #                                others are reported as not selected
-#   PFN_TEST_BREAK=KIND[:STAGE]  break one stage on purpose; VM kinds in
+#   PFN_TEST_BREAK=KIND[:STAGE][,...]  break stages on purpose; VM kinds in
 #                                suite/tests/vm/all.sh, host stages take
 #                                hang, die and missing
 #   PFN_TEST_TIMEOUT_<STAGE>=S   time limit of a host stage (e.g.
 #                                PFN_TEST_TIMEOUT_TOOLS=2)
-#   PFN_TEST_VM_TIMEOUT=S        limit of the whole VM run (default: the sum
-#                                of the VM stages' budgets plus 300 s)
+#   PFN_TEST_VM_TIMEOUT=S        limit of the whole VM run (default 900;
+#                                each VM stage also has its own budget)
 set -uo pipefail
 : "${PFN_TEST_STAGES:=}" "${PFN_TEST_BREAK:=}"
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,9 +30,9 @@ cd "$top"
 count=suite/tests/ktap-count.awk
 . suite/guest/lib.sh # ktap_drop_results
 
-break_kind=${PFN_TEST_BREAK:-} break_stage=smoke
-break_kind=${break_kind%%:*}
-[[ ${PFN_TEST_BREAK:-} == *:* ]] && break_stage=${PFN_TEST_BREAK#*:}
+break_parse "$PFN_TEST_BREAK" 2>&1 | sed 's/^/test: error: /' >&2
+[ "${PIPESTATUS[0]}" -eq 0 ] || exit 2
+break_parse "$PFN_TEST_BREAK"
 
 # ---- the stages -------------------------------------------------------------
 # host_stage NAME SECONDS show|quiet ktap|exit COMMAND: a host stage; "ktap":
@@ -49,6 +49,7 @@ host_stage unit 1200 show ktap 'make --no-print-directory -C suite unit-test'
 host_stage kvm-unit 600 show ktap 'make --no-print-directory -C workloads/kvm SAN=1 check'
 host_stage suite-build 900 quiet exit 'make --no-print-directory -C suite && make --no-print-directory -C workloads/kvm'
 host_stage tools 300 show ktap '/usr/bin/python3 results/tools/test-tools'
+host_stage harness 120 show ktap 'suite/tests/test-harness.sh'
 host_stage kernel 3600 show exit 'reference-kernel/build.sh'
 # The VM stages, as suite/tests/vm/all.sh lists them; each needs this run's
 # kernel and suite builds.
@@ -58,7 +59,7 @@ while read -r name budget; do
 done < <(suite/tests/vm/all.sh --list)
 VM+=(kernel-health) ORDER+=(kernel-health) NEEDS[kernel-health]="suite-build kernel"
 # Last: the kernel's own KTAP parser over every KTAP file of this run.
-host_stage ktap-parse 300 show ktap 'suite/tests/ktap-parse.sh "$PFN_TEST_LOGS"/ktap/*.ktap'
+host_stage ktap-parse 300 show ktap 'shopt -s nullglob; suite/tests/ktap-parse.sh "$PFN_TEST_LOGS"/ktap/*.ktap'
 
 # selected STAGE: STAGE runs (PFN_TEST_STAGES); the builds and the kernel
 # health check come with any VM stage, the KTAP parse check always.
@@ -75,26 +76,23 @@ known=" ${ORDER[*]} "
 for s in ${PFN_TEST_STAGES//,/ }; do
 	[[ $known == *" $s "* ]] || { echo "test: error: PFN_TEST_STAGES names '$s'; stages are:${known% }" >&2; exit 2; }
 done
-if [ -n "$PFN_TEST_BREAK" ]; then
-	[[ $known == *" $break_stage "* ]] ||
-		{ echo "test: error: PFN_TEST_BREAK=$PFN_TEST_BREAK names no stage; stages are:${known% }" >&2; exit 2; }
-	case " ${HOST[*]} :$break_kind" in
-	*" $break_stage "*:hang | *" $break_stage "*:die | *" $break_stage "*:missing) ;;
-	*" $break_stage "*:*) echo "test: error: PFN_TEST_BREAK=$PFN_TEST_BREAK: a host stage takes hang, die or missing" >&2; exit 2 ;;
-	*:warn | *:taint | *:crash | *:die | *:hang | *:missing) ;;
-	*) echo "test: error: PFN_TEST_BREAK=$PFN_TEST_BREAK: use warn, taint, crash, die, hang or missing[:STAGE]" >&2; exit 2 ;;
-	esac
-fi
+for s in "${!BREAK[@]}"; do
+	[[ $known == *" $s "* ]] ||
+		{ echo "test: error: PFN_TEST_BREAK=$PFN_TEST_BREAK names no stage '$s'; stages are:${known% }" >&2; exit 2; }
+	if [[ " ${HOST[*]} " == *" $s "* ]] && [[ ${BREAK[$s]} != @(hang|die|missing) ]]; then
+		echo "test: error: PFN_TEST_BREAK=$PFN_TEST_BREAK: host stage $s takes hang, die or missing" >&2
+		exit 2
+	fi
+done
 
-# Per stage: EXTRA[s] failures the harness adds (with NOTE[s]), STATUS[s]
-# (exit status or a word), SECS[s].
-declare -A EXTRA=() NOTE=() STATUS=() SECS=()
-fail_stage() { # fail_stage NAME WHY: one failure the stage's own KTAP lacks
-	EXTRA[$1]=$((${EXTRA[$1]:-0} + 1))
-	NOTE[$1]+="${NOTE[$1]:+; }$2"
-}
+# Per stage: STATUS[s] (exit status, or timeout, crashed, hung, never-ran,
+# not-run, not-selected), SECS[s], NOTE[s] (what went wrong).
+declare -A NOTE=() STATUS=() SECS=()
+note() { NOTE[$1]+="${NOTE[$1]:+; }$2"; }
 
 banner() { echo; echo "==== $*"; }
+# status_words STATUS: "exit N" for a number, else STATUS itself.
+status_words() { if [[ $1 =~ ^[0-9]+$ ]]; then echo "exit $1"; else echo "$1"; fi; }
 
 # not_run NAME: the reason NAME cannot run (a needed stage failed), or "".
 not_run() {
@@ -122,8 +120,8 @@ split_ktap() {
 run_host_stage() {
 	local s=$1 rc t0=$SECONDS cmd=${CMD[$1]} why
 	banner "$s (limit ${LIMIT[$s]} s)"
-	if [ "$s" = "$break_stage" ]; then
-		case $break_kind in
+	if [ -n "${BREAK[$s]:-}" ]; then
+		case ${BREAK[$s]} in
 		hang) cmd+="; sleep $((LIMIT[$s] * 10))" ;;
 		die) cmd="timeout -s KILL 3 bash -c ${cmd@Q}" ;;
 		esac
@@ -152,8 +150,8 @@ run_host_stage() {
 		return
 	fi
 	split_ktap "$logs/$s.log" "$s"
-	[ "$s" != "$break_stage" ] || [ "$break_kind" != missing ] || ktap_drop_results 2 "$(ls "$logs/ktap/$s"*.ktap | tail -n1)"
-	[ -z "${why:-}" ] || fail_stage "$s" "$why"
+	[ "${BREAK[$s]:-}" != missing ] || ktap_drop_results 2 "$(ls "$logs/ktap/$s"*.ktap | tail -n1)"
+	[ -z "${why:-}" ] || note "$s" "$why"
 }
 
 # run_vm: every selected VM stage in one boot, with this run's kernel.
@@ -161,11 +159,9 @@ run_vm() {
 	local kdir rc=0 names=() s
 	kdir=$(sed -n 's/^KERNEL_DIR=//p' "$logs/kernel.log" | tail -n1)
 	for s in "${VM[@]}"; do [ "$s" != kernel-health ] && listed "$s" && names+=("$s"); done
-	local budget=300
-	for s in "${names[@]}"; do budget=$((budget + LIMIT[$s])); done
 	banner "in-VM stages: ${names[*]} (QEMU TCG, kernel $kdir)"
 	suite/runner/run-vm.sh --results "$logs/vm" --kernel "$kdir/bzImage" \
-		--timeout "${PFN_TEST_VM_TIMEOUT:-$budget}" -- \
+		--timeout "${PFN_TEST_VM_TIMEOUT:-900}" -- \
 		env PFN_TEST_STAGES="$(IFS=,; echo "${names[*]}")" PFN_TEST_BREAK="${PFN_TEST_BREAK:-}" \
 		suite/tests/vm/all.sh || rc=$?
 	local outcome
@@ -180,22 +176,31 @@ run_vm() {
 		esac
 	done <"$logs/vm/stages.txt" 2>/dev/null
 	for s in "${names[@]}" kernel-health; do
-		[ -f "$logs/vm/$s.ktap" ] && cp "$logs/vm/$s.ktap" "$logs/ktap/$s.ktap"
+		# A stage the VM's end cut short left its output in .ktap.tmp.
+		if [ -f "$logs/vm/$s.ktap" ]; then
+			cp "$logs/vm/$s.ktap" "$logs/ktap/$s.ktap"
+		elif [ -f "$logs/vm/$s.ktap.tmp" ]; then
+			cp "$logs/vm/$s.ktap.tmp" "$logs/ktap/$s.ktap"
+		fi
 		if [ "$s" = kernel-health ]; then
 			STATUS[$s]=$outcome
 			[ "$outcome" != exited ] || STATUS[$s]=0
 			continue
 		fi
 		if [ -n "${ended[$s]:-}" ]; then
-			[ "${STATUS[$s]}" != 124 ] || { STATUS[$s]=timeout; fail_stage "$s" "stage $s timed out after its budget of ${LIMIT[$s]} s"; }
+			[ "${STATUS[$s]}" != 124 ] || { STATUS[$s]=timeout; note "$s" "stage $s timed out after its budget of ${LIMIT[$s]} s"; }
 		elif [ "$s" = "$running" ]; then
 			case $outcome in
-			hang) STATUS[$s]=hung; fail_stage "$s" "the VM hung while stage $s ran (no end within the VM limit; see $logs/vm/serial.log)" ;;
-			*) STATUS[$s]=crashed; fail_stage "$s" "the VM ended ($outcome, runner exit $rc) while stage $s ran: a crash (see $logs/vm/serial.log)" ;;
+			hang) STATUS[$s]=hung; note "$s" "the VM hung while stage $s ran (no end within the VM limit; see $logs/vm/serial.log)" ;;
+			*) STATUS[$s]=crashed; note "$s" "the VM ended ($outcome, runner exit $rc) while stage $s ran: a crash (see $logs/vm/serial.log)" ;;
 			esac
 		else
 			STATUS[$s]="never-ran"
-			fail_stage "$s" "never ran: the VM ended ($outcome, runner exit $rc)${running:+ during stage $running}${running:- before it}"
+			if [ -n "$running" ]; then
+				note "$s" "never ran: the VM ended ($outcome, runner exit $rc) during stage $running"
+			else
+				note "$s" "never ran: the VM ended ($outcome, runner exit $rc) before it"
+			fi
 		fi
 		# The stage's own KTAP holds its failures; the count finds the
 		# results missing from its plan.
@@ -228,11 +233,12 @@ for s in "${ORDER[@]}"; do
 		why=$(not_run "$s")
 		if [ -n "$why" ]; then
 			banner "in-VM stages: not run"
-			echo "test: the $why this run; an older artifact is not used"
+			why="stage ${why%% *} failed this run ($(status_words "${why#* }"))"
+			echo "test: $why: the VM stages do not run (an older kernel or suite build is never used)"
 			for v in "${VM[@]}"; do
 				selected "$v" || continue
 				STATUS[$v]=not-run
-				fail_stage "$v" "not run: stage ${why%% *} failed this run (${why#* })"
+				note "$v" "not run: $why"
 			done
 			continue
 		fi
@@ -256,8 +262,9 @@ for s in "${ORDER[@]}"; do
 	fi
 	files=()
 	for f in "$logs/ktap/$s.ktap" "$logs/ktap/$s".*.ktap; do [ -f "$f" ] && files+=("$f"); done
-	if [ ${#files[@]} -eq 0 ] && [ -z "${EXTRA[$s]:-}" ]; then
-		fail_stage "$s" "no KTAP output"
+	if [ ${#files[@]} -eq 0 ]; then
+		F[$s]=1
+		case ${STATUS[$s]:-} in never-ran | not-run) ;; *) note "$s" "no KTAP output" ;; esac
 	fi
 	for f in "${files[@]}"; do
 		while read -r what rest; do
@@ -265,18 +272,19 @@ for s in "${ORDER[@]}"; do
 			counts)
 				read -r p fl sk fi <<<"$rest"
 				P[$s]=$((P[$s] + p)) F[$s]=$((F[$s] + fl)) S[$s]=$((S[$s] + sk)) X[$s]=$((X[$s] + fi)) ;;
-			problem) NOTE[$s]+="${NOTE[$s]:+; }$(basename "$f"): $rest" ;;
+			problem) note "$s" "$(basename "$f"): $rest" ;;
 			failed) failures+=("$s: $rest") ;;
 			finding) findings+=("$s: $rest") ;;
 			esac
 		done < <(awk -f "$count" "$f")
 	done
-	F[$s]=$((F[$s] + ${EXTRA[$s]:-0}))
-	# A non-zero exit without a failing case of its own is one failure.
-	st=${STATUS[$s]:-}
-	if [[ $st =~ ^[0-9]+$ ]] && [ "$st" -ne 0 ] && [ "${F[$s]}" -eq 0 ]; then
+	# A stage that failed (exit status, time limit, crash, hang, never ran)
+	# without a failing or missing result of its own is one failure.
+	st=${STATUS[$s]:-did-not-run}
+	if [ "$st" != 0 ] && [ "${F[$s]}" -eq 0 ]; then
 		F[$s]=1
-		NOTE[$s]+="${NOTE[$s]:+; }exit $st with no failing case"
+		[[ ! $st =~ ^[0-9]+$ ]] || note "$s" "exit $st with no failing case"
+		[ -n "${NOTE[$s]:-}" ] || note "$s" "$st"
 	fi
 	tp=$((tp + P[$s])) tf=$((tf + F[$s])) ts=$((ts + S[$s])) tx=$((tx + X[$s]))
 done
@@ -298,7 +306,7 @@ for s in "${ORDER[@]}"; do
 	note=${NOTE[$s]:-}
 	[ "$st" = not-selected ] && note="not selected (PFN_TEST_STAGES=$PFN_TEST_STAGES)"
 	[ "$st" = 0 ] && st=ok
-	[[ ! $st =~ ^[0-9]+$ ]] || st="exit $st"
+	st=$(status_words "$st")
 	printf '%-18s %-12s %6d %6d %6d %8d %6s  %s\n' "$s" "${st:--}" "${P[$s]}" "${F[$s]}" "${S[$s]}" \
 		"${X[$s]}" "${SECS[$s]:--}" "$note"
 done

@@ -22,7 +22,7 @@
 # Test-only switches (to show the harness catches each breakage):
 #   PFN_TEST_STAGES=a,b        run only these stages (the others are reported
 #                              as not selected)
-#   PFN_TEST_BREAK=KIND[:STAGE] break STAGE (default smoke) on purpose:
+#   PFN_TEST_BREAK=KIND[:STAGE][,...] break STAGE (default smoke) on purpose:
 #     warn     a kernel WARNING in the log and the W taint flag
 #     taint    set the U taint flag (only negative-control may)
 #     crash    panic the guest (sysrq c) while the stage runs
@@ -67,18 +67,13 @@ if [ "${1:-}" = --list ]; then
 fi
 [ -n "$out" ] || { echo "all.sh: PFN_RESULTS is not set: run this through suite/runner/run-vm.sh" >&2; exit 2; }
 
-break_kind=${PFN_TEST_BREAK%%:*} break_stage=smoke
-[[ ${PFN_TEST_BREAK:-} == *:* ]] && break_stage=${PFN_TEST_BREAK#*:}
-case $break_kind in
-'' | warn | taint | crash | die | hang | missing) ;;
-*) echo "all.sh: PFN_TEST_BREAK=$PFN_TEST_BREAK: use warn, taint, crash, die, hang or missing[:STAGE]" >&2; exit 2 ;;
-esac
+break_parse "${PFN_TEST_BREAK:-}" || exit 2
 selected=",${PFN_TEST_STAGES:-${STAGES[*]}},"
 selected=${selected// /,}
 
 # break_now KIND: the deliberate breakage, inside the stage's budget.
 break_now() {
-	echo "# PFN_TEST_BREAK=$1: breaking stage $break_stage on purpose" >&2
+	echo "# PFN_TEST_BREAK: $1 in stage $s, on purpose" >&2
 	case $1 in
 	warn)
 		if [ -w /sys/kernel/debug/provoke-crash/DIRECT ]; then
@@ -109,8 +104,7 @@ for s in "${STAGES[@]}"; do
 	echo "start $s" >>"$out/stages.txt"
 	sync
 	t0=$SECONDS
-	kind=
-	[ "$s" = "$break_stage" ] && kind=$break_kind
+	kind=${BREAK[$s]:-}
 	cmd=${CMD[$s]}
 	case $kind in
 	hang) cmd+="; sleep $((BUDGET[$s] * 10))" ;;
