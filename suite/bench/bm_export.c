@@ -46,7 +46,7 @@ static int export_once(struct bench_ctx *ctx, uint64_t size, double *secs, struc
 
 static void bm_export_vma(struct pfnbench_state *st)
 {
-	struct bench_ctx *ctx = pfnbench_priv(st);
+	struct bench_ctx *ctx = bench_ctx_of(st);
 	uint64_t size = (uint64_t)pfnbench_range(st, 0);
 	struct pfn_region r;
 	struct pfn_err err;
@@ -70,7 +70,7 @@ static void bm_export_vma(struct pfnbench_state *st)
 
 static void bm_export_dmabuf(struct pfnbench_state *st)
 {
-	struct bench_ctx *ctx = pfnbench_priv(st);
+	struct bench_ctx *ctx = bench_ctx_of(st);
 	uint64_t size = (uint64_t)pfnbench_range(st, 0);
 	struct pfn_err err;
 	double secs;

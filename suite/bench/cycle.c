@@ -13,8 +13,16 @@ static int first_dma(struct bench_ctx *ctx, struct pfn_err *err)
 			      BENCH_DMA_TIMEOUT_MS, err);
 }
 
-int cycle_vma(struct bench_ctx *ctx, uint64_t size, uint64_t align, bool dma,
-	      struct cycle_times *t, struct pfn_err *err)
+void cycle_populate(const volatile uint8_t *va, uint64_t size, uint64_t align)
+{
+	uint64_t step = align < (2ull << 20) ? 4096 : (2ull << 20);
+
+	for (uint64_t off = 0; off < size; off += step)
+		(void)*(const volatile uint32_t *)(va + off);
+}
+
+static int vma_cycle(struct bench_ctx *ctx, uint64_t size, uint64_t align, bool dma,
+		     bool prefault, struct cycle_times *t, struct pfn_err *err)
 {
 	struct bench_env *env = &ctx->env;
 	uint64_t f0, f1;
@@ -25,6 +33,8 @@ int cycle_vma(struct bench_ctx *ctx, uint64_t size, uint64_t align, bool dma,
 	ret = pfn_vfio_bar_mmap(&env->target, env->bar, 0, size, align, PFN_MMAP_EXACT_ALIGN, &va, err);
 	if (ret)
 		return ret;
+	if (prefault)
+		cycle_populate(va, size, align);	/* untimed */
 	f0 = fault_count_rusage();
 	t0 = bench_now();
 	ret = pfn_type1_map(env->iommu.fd, va, BENCH_BAR_IOVA, size, PFN_MAP_RW, err);
@@ -45,6 +55,18 @@ int cycle_vma(struct bench_ctx *ctx, uint64_t size, uint64_t align, bool dma,
 	t->unmap = t2 - t1;
 	t->faults = (int64_t)(f1 - f0);
 	return ret;
+}
+
+int cycle_vma(struct bench_ctx *ctx, uint64_t size, uint64_t align, bool dma,
+	      struct cycle_times *t, struct pfn_err *err)
+{
+	return vma_cycle(ctx, size, align, dma, false, t, err);
+}
+
+int cycle_vma_prefaulted(struct bench_ctx *ctx, uint64_t size, uint64_t align,
+			 struct cycle_times *t, struct pfn_err *err)
+{
+	return vma_cycle(ctx, size, align, false, true, t, err);
 }
 
 int cycle_dmabuf(struct bench_ctx *ctx, int dmabuf, uint64_t size, bool dma,
