@@ -213,6 +213,14 @@ void bench_skip(struct pfnbench_state *st, bool fatal, const char *fmt, ...)
  */
 int bench_err_prefix(struct pfn_err *err, const char *prefix);
 
+/**
+ * bench_missing() - does @ret say that something is absent (the kernel lacks
+ * a feature, there is no such device) rather than that it failed?
+ * @ret: negative errno from libpfn: -ENODEV, -EOPNOTSUPP or -ENOTTY mean
+ *	absence, which is a SKIP; anything else is an ERROR
+ */
+bool bench_missing(int ret);
+
 /** bench_now() - CLOCK_MONOTONIC in seconds. */
 double bench_now(void);
 

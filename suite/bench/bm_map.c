@@ -61,9 +61,11 @@ static void run_vma(struct pfnbench_state *st, enum map_what what)
 	struct cycle_times t;
 	struct pfn_err err;
 	int64_t faults = 0;
+	int ret;
 
-	if (bench_env_use(&ctx->env, PFN_MODE_TYPE1, dma, &err)) {
-		bench_skip(st, false, "%s", err.msg);
+	ret = bench_env_use(&ctx->env, PFN_MODE_TYPE1, dma, &err);
+	if (ret) {
+		bench_skip(st, !bench_missing(ret), "%s", err.msg);
 		return;
 	}
 	/* One untimed warm-up cycle: TCG translates the kernel's code on first use. */
@@ -95,13 +97,14 @@ static void run_dmabuf(struct pfnbench_state *st, enum map_what what)
 	struct pfn_err err;
 	int fd, ret;
 
-	if (bench_env_use(&ctx->env, PFN_MODE_IOMMUFD, dma, &err)) {
-		bench_skip(st, false, "%s", err.msg);
+	ret = bench_env_use(&ctx->env, PFN_MODE_IOMMUFD, dma, &err);
+	if (ret) {
+		bench_skip(st, !bench_missing(ret), "%s", err.msg);
 		return;
 	}
 	fd = cycle_export(ctx, size, &err);
 	if (fd < 0) {
-		bench_skip(st, !cycle_export_missing(fd), "no dma-buf export: %s", err.msg);
+		bench_skip(st, !bench_missing(fd), "no dma-buf export: %s", err.msg);
 		return;
 	}
 	ret = cycle_dmabuf(ctx, fd, size, dma, &t, &err);	/* warm-up */

@@ -93,8 +93,9 @@ static void run_vma(struct pfnbench_state *st, enum trigger trig)
 	void *va;
 	int ret;
 
-	if (bench_env_use(env, PFN_MODE_TYPE1, false, &err)) {
-		bench_skip(st, false, "%s", err.msg);
+	ret = bench_env_use(env, PFN_MODE_TYPE1, false, &err);
+	if (ret) {
+		bench_skip(st, !bench_missing(ret), "%s", err.msg);
 		return;
 	}
 	if (!trigger_ok(st, env, trig))
@@ -190,15 +191,16 @@ static void run_dmabuf(struct pfnbench_state *st, enum trigger trig)
 	struct pfn_err err;
 	int fd, ret;
 
-	if (bench_env_use(env, PFN_MODE_IOMMUFD, false, &err)) {
-		bench_skip(st, false, "%s", err.msg);
+	ret = bench_env_use(env, PFN_MODE_IOMMUFD, false, &err);
+	if (ret) {
+		bench_skip(st, !bench_missing(ret), "%s", err.msg);
 		return;
 	}
 	if (!trigger_ok(st, env, trig))
 		return;
 	fd = cycle_export(ctx, size, &err);
 	if (fd < 0) {
-		bench_skip(st, !cycle_export_missing(fd), "no dma-buf export: %s", err.msg);
+		bench_skip(st, !bench_missing(fd), "no dma-buf export: %s", err.msg);
 		return;
 	}
 	ret = remap(env, fd, size, &err);

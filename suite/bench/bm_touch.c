@@ -102,7 +102,8 @@ static void run(struct pfnbench_state *st, struct bench_ctx *ctx, int fd, uint64
 		pfnbench_set_iteration_time(st, secs);
 		faults += n;
 	}
-	if (ret && fd >= 0 && ret != -EIO)
+	/* dma_buf_mmap() is -EINVAL when the exporter has no mmap: absence. */
+	if (ret && fd >= 0 && (ret == -EINVAL || bench_missing(ret)))
 		bench_skip(st, false, "the dma-buf cannot be mmap'd (%s): no CPU path to compare",
 			   strerrorname_np(-ret) ? strerrorname_np(-ret) : "?");
 	else if (ret)
@@ -116,9 +117,11 @@ static void bm_touch_vma(struct pfnbench_state *st)
 {
 	struct bench_ctx *ctx = bench_ctx_of(st);
 	struct pfn_err err;
+	int ret;
 
-	if (bench_env_any(&ctx->env, &err)) {
-		bench_skip(st, false, "%s", err.msg);
+	ret = bench_env_any(&ctx->env, &err);
+	if (ret) {
+		bench_skip(st, !bench_missing(ret), "%s", err.msg);
 		return;
 	}
 	run(st, ctx, -1, (uint64_t)pfnbench_range(st, 0), (uint64_t)pfnbench_range(st, 1));
@@ -129,15 +132,16 @@ static void bm_touch_dmabuf(struct pfnbench_state *st)
 	struct bench_ctx *ctx = bench_ctx_of(st);
 	uint64_t size = (uint64_t)pfnbench_range(st, 0);
 	struct pfn_err err;
-	int fd;
+	int fd, ret;
 
-	if (bench_env_any(&ctx->env, &err)) {
-		bench_skip(st, false, "%s", err.msg);
+	ret = bench_env_any(&ctx->env, &err);
+	if (ret) {
+		bench_skip(st, !bench_missing(ret), "%s", err.msg);
 		return;
 	}
 	fd = cycle_export(ctx, size, &err);
 	if (fd < 0) {
-		bench_skip(st, !cycle_export_missing(fd), "no dma-buf export: %s", err.msg);
+		bench_skip(st, !bench_missing(fd), "no dma-buf export: %s", err.msg);
 		return;
 	}
 	run(st, ctx, fd, size, 0);

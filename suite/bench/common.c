@@ -14,6 +14,11 @@ const char *bench_path_name(enum bench_path path)
 	return path == BENCH_PATH_VMA ? "vma" : "dmabuf";
 }
 
+bool bench_missing(int ret)
+{
+	return ret == -ENODEV || ret == -EOPNOTSUPP || ret == -ENOTTY;
+}
+
 double bench_now(void)
 {
 	struct timespec ts;

@@ -103,8 +103,3 @@ int cycle_export(struct bench_ctx *ctx, uint64_t size, struct pfn_err *err)
 	return pfn_vfio_dmabuf_export(&ctx->env.target, ctx->env.bar,
 				      &r, 1, O_RDWR | O_CLOEXEC, err);
 }
-
-bool cycle_export_missing(int ret)
-{
-	return ret == -ENOTTY || ret == -EINVAL || ret == -EOPNOTSUPP || ret == -ENODEV;
-}

@@ -98,7 +98,4 @@ int cycle_dmabuf(struct bench_ctx *ctx, int dmabuf, uint64_t size, bool dma,
  */
 int cycle_export(struct bench_ctx *ctx, uint64_t size, struct pfn_err *err);
 
-/** cycle_export_missing() - does @ret from an export mean "not supported"? */
-bool cycle_export_missing(int ret);
-
 #endif /* PFN_BENCH_CYCLE_H */
