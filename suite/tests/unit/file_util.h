@@ -3,10 +3,13 @@
 #ifndef PFN_UNIT_FILE_UTIL_H
 #define PFN_UNIT_FILE_UTIL_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "harness.h"
 
 static inline bool put_text(const char *path, const char *text)
 {
@@ -52,6 +55,27 @@ static inline bool same_text(const char *path, const char *text)
 		       text);
 	free(got);
 	return same;
+}
+
+/*
+ * Run @cases with @dir (a mkdtemp() template, "...XXXXXX") created for
+ * them, then remove it; Return: unit_run()'s status.
+ */
+static inline int unit_run_in_tmpdir(char *dir, const char *suite, const struct unit_case *cases,
+				     size_t n)
+{
+	char cmd[PATH_MAX + 16];
+	int ret;
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	ret = unit_run(suite, cases, n);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd))
+		printf("# could not remove %s\n", dir);
+	return ret;
 }
 
 #endif /* PFN_UNIT_FILE_UTIL_H */

@@ -105,20 +105,37 @@ static int quiet_gbench_run(const struct gbench_run *r, struct pfn_err *err)
 
 #define OLD_PROBE "{\"devices\":[{\"bdf\":\"0000:02:00.0\",\"id\":\"1af4:1110\"}]}\n"
 
+/*
+ * probe with @devs (up to three --device BDFs, NULL-terminated) and --json
+ * over an earlier result; Return: its exit status, the file left in @json.
+ */
+static int probe_over_old(const char *const *devs, char *json)
+{
+	char *argv[12] = { "probe", "--sysfs", NULL };
+	struct fake_sysfs fs;
+	int argc = 3, status;
+
+	if (!fake_init(&fs))
+		return -1;
+	fake_machine(&fs, true);
+	argv[2] = fs.root;
+	for (; *devs; devs++) {
+		argv[argc++] = "--device";
+		argv[argc++] = (char *)*devs;
+	}
+	path_in(json, "probe.json");
+	argv[argc++] = "--json";
+	argv[argc++] = json;
+	status = put_text(json, OLD_PROBE) ? run(cmd_probe, argv) : -1;
+	fake_fini(&fs);
+	return status;
+}
+
 static bool probe_absent_device_keeps_file(void)
 {
 	char json[PATH_MAX];
-	struct fake_sysfs fs;
-	int status;
 
-	CHECK(fake_init(&fs));
-	fake_machine(&fs, true);
-	path_in(json, "probe.json");
-	CHECK(put_text(json, OLD_PROBE));
-	status = run(cmd_probe, (char *[]){ "probe", "--sysfs", fs.root, "--device", ABSENT,
-					    "--json", json, NULL });
-	fake_fini(&fs);
-	CHECK_INT(status, CLI_EXIT_USAGE);
+	CHECK_INT(probe_over_old((const char *[]){ ABSENT, NULL }, json), CLI_EXIT_USAGE);
 	CHECK(same_text(json, OLD_PROBE));
 	CHECK_CONTAINS(err_text, ABSENT);
 	return true;
@@ -127,18 +144,9 @@ static bool probe_absent_device_keeps_file(void)
 static bool probe_mixed_devices_keep_file(void)
 {
 	char json[PATH_MAX];
-	struct fake_sysfs fs;
-	int status;
 
-	CHECK(fake_init(&fs));
-	fake_machine(&fs, true);
-	path_in(json, "probe.json");
-	CHECK(put_text(json, OLD_PROBE));
-	status = run(cmd_probe, (char *[]){ "probe", "--sysfs", fs.root, "--device", GOOD,
-					    "--device", ABSENT, "--device", NATIVE, "--json",
-					    json, NULL });
-	fake_fini(&fs);
-	CHECK_INT(status, CLI_EXIT_USAGE);
+	CHECK_INT(probe_over_old((const char *[]){ GOOD, ABSENT, NATIVE, NULL }, json),
+		  CLI_EXIT_USAGE);
 	CHECK(same_text(json, OLD_PROBE));	/* no phantom "0000:0000" entry */
 	CHECK_CONTAINS(err_text, ABSENT);
 	CHECK_CONTAINS(err_text, NATIVE);
@@ -149,17 +157,8 @@ static bool probe_mixed_devices_keep_file(void)
 static bool probe_good_device_replaces_file(void)
 {
 	char json[PATH_MAX], *text;
-	struct fake_sysfs fs;
-	int status;
 
-	CHECK(fake_init(&fs));
-	fake_machine(&fs, true);
-	path_in(json, "probe.json");
-	CHECK(put_text(json, OLD_PROBE));
-	status = run(cmd_probe, (char *[]){ "probe", "--sysfs", fs.root, "--device", GOOD,
-					    "--json", json, NULL });
-	fake_fini(&fs);
-	CHECK_INT(status, CLI_EXIT_OK);
+	CHECK_INT(probe_over_old((const char *[]){ GOOD, NULL }, json), CLI_EXIT_OK);
 	text = get_text(json);
 	CHECK(text);
 	CHECK(strstr(text, "\"bdf\":\"" GOOD "\"") && strstr(text, "\"id\":\"1b36:0010\"") &&
@@ -355,17 +354,6 @@ static const struct unit_case cases[] = {
 
 int main(void)
 {
-	char cmd[PATH_MAX + 16];
-	int ret;
-
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	ret = unit_run("pfnsuite subcommands: exit codes, device checks, no result lost", cases,
-		       sizeof(cases) / sizeof(cases[0]));
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
-		printf("# could not remove %s\n", dir);
-	return ret;
+	return unit_run_in_tmpdir(dir, "pfnsuite subcommands: exit codes, device checks, no result lost",
+				  cases, sizeof(cases) / sizeof(cases[0]));
 }

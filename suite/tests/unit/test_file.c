@@ -119,16 +119,6 @@ static const struct unit_case cases[] = {
 
 int main(void)
 {
-	char cmd[PATH_MAX + 16];
-	int ret;
-
-	if (!mkdtemp(dir)) {
-		perror("mkdtemp");
-		return 1;
-	}
-	ret = unit_run("pfn_file: temp + rename", cases, sizeof(cases) / sizeof(cases[0]));
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
-		printf("# could not remove %s\n", dir);
-	return ret;
+	return unit_run_in_tmpdir(dir, "pfn_file: temp + rename", cases,
+				  sizeof(cases) / sizeof(cases[0]));
 }
