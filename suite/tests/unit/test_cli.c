@@ -329,7 +329,12 @@ static bool bench_unfit_sizes_are_listed(void)
 	regfree(&re);
 	CHECK_INT(ctx.progress.planned - before, 4);
 	path_in(gb, "fit.json");
+	ctx.progress.quiet = false;
 	CHECK_INT(quiet_gbench_run(&r, &err), 0);
+	/* One progress line per instance, counting down, on stderr. */
+	CHECK_CONTAINS(err_text, "/size:4096/align:4096 (");
+	CHECK_CONTAINS(err_text, "to go, ");
+	CHECK_CONTAINS(err_text, " s elapsed)");
 	text = get_text(gb);
 	CHECK(text);
 	CHECK(strstr(text, "SKIP: the slice (2097152 bytes) is larger than"));
