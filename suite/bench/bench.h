@@ -86,14 +86,14 @@ struct bench_ctx;
  * struct bench_reg - one registration with Google Benchmark (its @priv)
  * @ctx: the shared context
  * @fn: the benchmark function
- * @name: "GROUP/PATH"
- * @arg_names: names of its arguments
+ * @name: "GROUP/PATH" (a copy: callers format it in a local buffer)
+ * @arg_names: names of its arguments (static)
  * @nargs: number of arguments
  */
 struct bench_reg {
 	struct bench_ctx *ctx;
 	pfnbench_fn fn;
-	const char *name;
+	char name[64];
 	const char *const *arg_names;
 	unsigned int nargs;
 };

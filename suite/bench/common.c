@@ -133,8 +133,11 @@ static int register_one(const char *name, pfnbench_fn fn, struct bench_ctx *ctx,
 		return 0;
 	if (ctx->nr_regs == BENCH_MAX_REGS)
 		return -ENOSPC;
+	if (strlen(name) >= sizeof(r->name))
+		return -ENAMETOOLONG;
 	r = &ctx->regs[ctx->nr_regs++];
-	*r = (struct bench_reg){ ctx, fn, name, arg_names, nargs };
+	*r = (struct bench_reg){ .ctx = ctx, .fn = fn, .arg_names = arg_names, .nargs = nargs };
+	strcpy(r->name, name);
 	b = pfnbench_register(name, trampoline, r);
 	if (!b)
 		return -errno;
