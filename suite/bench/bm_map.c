@@ -41,6 +41,7 @@ enum map_what {
 
 static const char *const vma_labels[] = {
 	[WHAT_MAP] = "fresh mmap: the map time includes faulting the BAR in",
+	[WHAT_MAP_DMA] = "fresh mmap: the map time includes faulting the BAR in",
 	[WHAT_MAP_PREFAULTED] = "pre-faulted mmap: every page touched before the timed map",
 };
 
