@@ -76,8 +76,6 @@ void bench_profile_init(struct bench_profile *p, bool quick, uint64_t bar_size)
 		p->iters_dma = 5;
 		p->repetitions = 5;
 	}
-	if (p->touch_size_4k > p->max_slice)
-		p->touch_size_4k = p->max_slice;
 }
 
 bool bench_size_ok(const struct bench_profile *p, uint64_t size, uint64_t align)
