@@ -46,7 +46,7 @@ static void bench_usage(FILE *out)
 		"                      [--list] [--inject-delay-us PATH=N] [--fold-only FILE]\n"
 		"  --filter       run benchmarks whose name (GROUP/PATH/size:S/...) matches the\n"
 		"                 POSIX extended regex, e.g. '^iommu_map/'\n"
-		"  --repetitions  samples per benchmark (default 3 with --quick, else 5)\n"
+		"  --repetitions  samples per benchmark (default 5)\n"
 		"  --quick        the short profile of `make test`: small slices at 4K alignment,\n"
 		"                 at most 1 GiB whatever the BAR (the full profile: the whole BAR)\n"
 		"  --results      write DIR/" GBENCH_FILE " and DIR/bench.json (default:\n"
