@@ -40,8 +40,16 @@ static int first_dma_check(struct bench_ctx *ctx, const struct pfn_proof_dma *d,
 			st == PFN_PROOF_CANARY ? "the canary" : "something else");
 }
 
-int cycle_vma(struct bench_ctx *ctx, uint64_t size, uint64_t align, bool dma,
-	      struct cycle_times *t, struct pfn_err *err)
+void cycle_populate(const volatile uint8_t *va, uint64_t size, uint64_t align)
+{
+	uint64_t step = align < (2ull << 20) ? 4096 : (2ull << 20);
+
+	for (uint64_t off = 0; off < size; off += step)
+		(void)*(const volatile uint32_t *)(va + off);
+}
+
+static int vma_cycle(struct bench_ctx *ctx, uint64_t size, uint64_t align, bool dma,
+		     bool prefault, struct cycle_times *t, struct pfn_err *err)
 {
 	struct bench_env *env = &ctx->env;
 	struct pfn_proof_dma d;
@@ -53,6 +61,8 @@ int cycle_vma(struct bench_ctx *ctx, uint64_t size, uint64_t align, bool dma,
 	ret = pfn_vfio_bar_mmap(&env->target, env->bar, 0, size, align, PFN_MMAP_EXACT_ALIGN, &va, err);
 	if (ret)
 		return ret;
+	if (prefault)
+		cycle_populate(va, size, align);	/* untimed */
 	if (dma && (ret = first_dma_prepare(ctx, &d, err))) {
 		munmap(va, size);
 		return ret;
@@ -79,6 +89,18 @@ int cycle_vma(struct bench_ctx *ctx, uint64_t size, uint64_t align, bool dma,
 	t->unmap = t2 - t1;
 	t->faults = (int64_t)(f1 - f0);
 	return ret;
+}
+
+int cycle_vma(struct bench_ctx *ctx, uint64_t size, uint64_t align, bool dma,
+	      struct cycle_times *t, struct pfn_err *err)
+{
+	return vma_cycle(ctx, size, align, dma, false, t, err);
+}
+
+int cycle_vma_prefaulted(struct bench_ctx *ctx, uint64_t size, uint64_t align,
+			 struct cycle_times *t, struct pfn_err *err)
+{
+	return vma_cycle(ctx, size, align, false, true, t, err);
 }
 
 int cycle_dmabuf(struct bench_ctx *ctx, int dmabuf, uint64_t size, bool dma,
@@ -119,9 +141,4 @@ int cycle_export(struct bench_ctx *ctx, uint64_t size, struct pfn_err *err)
 
 	return pfn_vfio_dmabuf_export(&ctx->env.target, ctx->env.bar,
 				      &r, 1, O_RDWR | O_CLOEXEC, err);
-}
-
-bool cycle_export_missing(int ret)
-{
-	return ret == -ENOTTY || ret == -EINVAL || ret == -EOPNOTSUPP || ret == -ENODEV;
 }
