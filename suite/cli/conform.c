@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/vfio.h>
@@ -53,6 +54,13 @@ static void conform_usage(FILE *out)
 		"                'target BDF BARn SIZE memory|not-memory', 'dma BDF'\n"
 		"KTAP on stdout; exit 0 all passed, 1 a case failed or deviated,\n"
 		"2 bad usage or input, 3 the machine cannot run the suite.\n");
+}
+
+static bool dir_writable(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st) && S_ISDIR(st.st_mode) && !access(path, W_OK | X_OK);
 }
 
 /* The largest mmap-capable BAR of @bdf; 0 size when none or not openable. */
@@ -214,6 +222,7 @@ int cmd_conform(int argc, char **argv)
 	char json_path[PATH_MAX];
 	bool have_bar = false, dry_run = false;
 	struct pfn_err err;
+	int ret;
 	uint64_t size;
 	uint32_t bar;
 	char *end;
@@ -225,14 +234,14 @@ int cmd_conform(int argc, char **argv)
 		case 'D':
 			if (pfn_bdf_parse(optarg, c == 'd' ? ctx.target_bdf : ctx.dma_bdf, &err)) {
 				fprintf(stderr, "pfnsuite conform: %s\n", err.msg);
-				return 2;
+				return CLI_EXIT_USAGE;
 			}
 			break;
 		case 'b':
 			ctx.target_bar = (uint32_t)strtoul(optarg, &end, 0);
 			if (*end || ctx.target_bar >= PFN_NUM_BARS) {
 				fprintf(stderr, "pfnsuite conform: --bar takes 0 to 5\n");
-				return 2;
+				return CLI_EXIT_USAGE;
 			}
 			have_bar = true;
 			break;
@@ -240,10 +249,15 @@ int cmd_conform(int argc, char **argv)
 			opt.filter = optarg;
 			break;
 		case 'r':
+			if (!dir_writable(optarg)) {
+				fprintf(stderr, "pfnsuite conform: --results %s is not a writable directory: create it first\n",
+					optarg);
+				return CLI_EXIT_USAGE;
+			}
 			if (snprintf(json_path, sizeof(json_path), "%s/conformance.json", optarg) >=
 			    (int)sizeof(json_path)) {
 				fprintf(stderr, "pfnsuite conform: --results path too long\n");
-				return 2;
+				return CLI_EXIT_USAGE;
 			}
 			opt.json_path = json_path;
 			break;
@@ -257,14 +271,14 @@ int cmd_conform(int argc, char **argv)
 			ctx.stress_seconds = strtod(optarg, &end);
 			if (*end || ctx.stress_seconds <= 0) {
 				fprintf(stderr, "pfnsuite conform: --stress-seconds takes a positive number\n");
-				return 2;
+				return CLI_EXIT_USAGE;
 			}
 			break;
 		case 'I':
 			ctx.stress_iterations = (unsigned int)strtoul(optarg, &end, 0);
 			if (*end || !ctx.stress_iterations) {
 				fprintf(stderr, "pfnsuite conform: --stress-iterations takes a positive integer\n");
-				return 2;
+				return CLI_EXIT_USAGE;
 			}
 			break;
 		case 's':
@@ -277,7 +291,7 @@ int cmd_conform(int argc, char **argv)
 			opt.case_timeout_s = (unsigned int)strtoul(optarg, &end, 0);
 			if (*end || !opt.case_timeout_s || opt.case_timeout_s > 86400) {
 				fprintf(stderr, "pfnsuite conform: --case-timeout takes 1 to 86400 seconds\n");
-				return 2;
+				return CLI_EXIT_USAGE;
 			}
 			break;
 		case 'A':
@@ -296,7 +310,7 @@ int cmd_conform(int argc, char **argv)
 				ctx.dma_fault = PFN_DMA_FAULT_HANG;
 			} else {
 				fprintf(stderr, "pfnsuite conform: --test-dma-fault takes silent or hang\n");
-				return 2;
+				return CLI_EXIT_USAGE;
 			}
 			break;
 		case 'h':
@@ -304,12 +318,12 @@ int cmd_conform(int argc, char **argv)
 			return 0;
 		default:
 			conform_usage(stderr);
-			return 2;
+			return CLI_EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "pfnsuite conform: unexpected argument '%s'\n", argv[optind]);
-		return 2;
+		return CLI_EXIT_USAGE;
 	}
 	if (opt.list_only)
 		return conform_run(&ctx, &opt);
@@ -317,29 +331,23 @@ int cmd_conform(int argc, char **argv)
 	ctx.page = (uint64_t)sysconf(_SC_PAGESIZE);
 	if (!pfn_iommu_present(ctx.sysfs)) {
 		fprintf(stderr, "pfnsuite conform: no IOMMU is active: enable VT-d/AMD-Vi and boot with intel_iommu=on or amd_iommu=on\n");
-		return 3;
+		return CLI_EXIT_INFRA;
 	}
-	if (pick_devices(&ctx, ctx.target_bdf[0], ctx.dma_bdf[0], &err)) {
+	ret = pick_devices(&ctx, ctx.target_bdf[0], ctx.dma_bdf[0], &err);
+	if (ret) {
 		fprintf(stderr, "pfnsuite conform: %s\n", err.msg);
-		return 2;
+		return cli_exit_for_device_error(ret);
 	}
 	if (pfn_pci_check_vfio(ctx.sysfs, ctx.target_bdf, NULL, &err) ||
-	    (ctx.dma_bdf[0] && pfn_pci_check_vfio(ctx.sysfs, ctx.dma_bdf, NULL, &err))) {
+	    (ctx.dma_bdf[0] &&
+	     cli_check_dma_device(ctx.sysfs, ctx.dma_bdf, ctx.target_bdf, &err))) {
 		fprintf(stderr, "pfnsuite conform: %s\n", err.msg);
-		return 2;
+		return CLI_EXIT_USAGE;
 	}
-	if (ctx.dma_bdf[0] && !strcmp(ctx.dma_bdf, ctx.target_bdf)) {
-		fprintf(stderr, "pfnsuite conform: --dma-device %s is the target itself: pick another device to drive the DMA proofs\n",
-			ctx.dma_bdf);
-		return 2;
-	}
-	if (ctx.dma_bdf[0] && pfn_dma_check_device(ctx.sysfs, ctx.dma_bdf, &err)) {
+	ret = largest_bar(ctx.sysfs, ctx.target_bdf, &bar, &size, &err);
+	if (ret) {
 		fprintf(stderr, "pfnsuite conform: %s\n", err.msg);
-		return 2;
-	}
-	if (largest_bar(ctx.sysfs, ctx.target_bdf, &bar, &size, &err)) {
-		fprintf(stderr, "pfnsuite conform: %s\n", err.msg);
-		return 2;
+		return cli_exit_for_device_error(ret);
 	}
 	if (!have_bar)
 		ctx.target_bar = bar;
@@ -360,7 +368,7 @@ int cmd_conform(int argc, char **argv)
 	if (size < ctx.page) {
 		fprintf(stderr, "pfnsuite conform: %s BAR%u is absent, not mmap-capable or smaller than a page; pick another with --bar\n",
 			ctx.target_bdf, ctx.target_bar);
-		return 2;
+		return CLI_EXIT_USAGE;
 	}
 	ctx.target_bar_size = size;
 	ctx.vfio_container = pfn_type1_backend(ctx.sysfs);

@@ -127,8 +127,9 @@ static int load_module(const char *dir, const char *name, struct conform_result 
 	ret = (int)syscall(SYS_finit_module, fd, "", 0);
 	close(fd);
 	if (ret && errno != EEXIST) {
-		conform_skip(res, "cannot load %s: %s (built for another kernel?)", path,
-			     strerror(errno));
+		conform_fail_as(res, CONFORM_REASON_SETUP,
+				"cannot load %s: %s (built for another kernel? rebuild it with make -C reference-kernel/modules)",
+				path, strerror(errno));
 		return -1;
 	}
 	return 0;

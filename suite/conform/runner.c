@@ -18,6 +18,7 @@
 #include "conform.h"
 #include "expect.h"
 #include "pfn/dma.h"
+#include "pfn/file.h"
 #include "pfn/json.h"
 
 struct family {
@@ -274,9 +275,9 @@ static int write_json(const char *path, const struct conform_ctx *ctx,
 		      double seconds, unsigned int deviations)
 {
 	unsigned int pass = 0, fail = 0, skip = 0, findings = 0;
-	char tmp[4200];
+	struct pfn_file_tx tx;
 	struct pfn_json j;
-	FILE *f;
+	struct pfn_err err;
 	int ret;
 
 	for (size_t i = 0; i < n; i++) {
@@ -285,12 +286,10 @@ static int write_json(const char *path, const struct conform_ctx *ctx,
 		fail += out[i].res.result == PFN_FAIL;
 		findings += out[i].res.result == PFN_XFAIL;
 	}
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	pfn_json_init(&j, f);
+	ret = pfn_file_begin(&tx, path, &err);
+	if (ret)
+		return ret;
+	pfn_json_init(&j, tx.f);
 	pfn_json_object_begin(&j);
 	pfn_json_kv_string(&j, "schema", "pfnsuite-conformance/1");
 	pfn_json_key(&j, "config");
@@ -322,13 +321,11 @@ static int write_json(const char *path, const struct conform_ctx *ctx,
 	pfn_json_object_end(&j);
 	pfn_json_object_end(&j);
 	ret = pfn_json_finish(&j);
-	if (fclose(f) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path))
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-	return ret;
+	if (ret) {
+		pfn_file_abort(&tx);
+		return ret;
+	}
+	return pfn_file_commit(&tx, &err);
 }
 
 /* Hold the run to the expected outcomes; Return: the number of deviations. */

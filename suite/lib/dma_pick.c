@@ -23,17 +23,3 @@ int pfn_dma_pick(const char *sysfs, const char (*bdfs)[PFN_BDF_LEN], int n, cons
 	return pfn_fail(err, ENODEV,
 			"no vfio-pci device other than the target has a built-in DMA driver (nvme, edu): bind one to vfio-pci or pass --dma-device");
 }
-
-int pfn_dma_check_device(const char *sysfs, const char *bdf, struct pfn_err *err)
-{
-	struct pfn_pci_info info;
-	int ret = pfn_pci_info(sysfs, bdf, &info, err);
-
-	if (ret)
-		return ret;
-	if (!pfn_dma_find(&info))
-		return pfn_fail(err, ENODEV,
-				"--dma-device %s (%04x:%04x class %06x) has no built-in DMA driver (nvme, edu): pick a supported device or add a driver in suite/lib/drivers/",
-				bdf, info.vendor, info.device, info.class);
-	return 0;
-}

@@ -22,10 +22,4 @@
 int pfn_dma_pick(const char *sysfs, const char (*bdfs)[PFN_BDF_LEN], int n, const char *exclude,
 		 char *out, struct pfn_err *err);
 
-/**
- * pfn_dma_check_device() - is @bdf a device a built-in DMA driver handles?
- * Return: 0, or -ENODEV with @err naming the device and what to do.
- */
-int pfn_dma_check_device(const char *sysfs, const char *bdf, struct pfn_err *err);
-
 #endif /* PFN_DMA_PICK_H */
