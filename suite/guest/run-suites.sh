@@ -45,11 +45,11 @@ health_check boot N || status=1
 t_start=$SECONDS
 for ((i = 0; i < ${#NAMES[@]}; i++)); do
 	name=${NAMES[i]}
-	echo "=== [$((i + 1))/${#NAMES[@]}] $name ($((SECONDS - t_start)) s elapsed): ${CMDS[i]}"
+	echo "=== [$((i + 1))/${#NAMES[@]}] $name ($((SECONDS - t_start)) s elapsed)"
 	t0=$SECONDS
 	bash -c "${CMDS[i]}"
 	rc=$?
-	echo "=== $name: exit $rc after $((SECONDS - t0)) s; $((${#NAMES[@]} - i - 1)) steps left"
+	echo "=== $name: exit $rc after $((SECONDS - t0)) s (steps left: $((${#NAMES[@]} - i - 1)))"
 	echo "$name $rc $((SECONDS - t0))" >>"$out/steps.txt"
 	case $rc in
 	0) ;;
