@@ -273,7 +273,15 @@ for s in "${ORDER[@]}"; do
 				read -r p fl sk fi <<<"$rest"
 				P[$s]=$((P[$s] + p)) F[$s]=$((F[$s] + fl)) S[$s]=$((S[$s] + sk)) X[$s]=$((X[$s] + fi)) ;;
 			problem) note "$s" "$(basename "$f"): $rest" ;;
-			failed) failures+=("$s: $rest") ;;
+			failed)
+				failures+=("$s: $rest")
+				# Name the stage after which the kernel was unhealthy in its row.
+				if [[ $s == kernel-health && $rest =~ kernel_health_after_([A-Za-z0-9_]+) ]]; then
+					for v in "${VM[@]}"; do
+						[ "${v//-/_}" != "${BASH_REMATCH[1]}" ] ||
+							note "$v" "kernel unhealthy after it: ${rest#*# }"
+					done
+				fi ;;
 			finding) findings+=("$s: $rest") ;;
 			esac
 		done < <(awk -f "$count" "$f")
