@@ -90,7 +90,7 @@ for f in "$run/conformance.json" "$run/bench.json"; do
 	/usr/bin/python3 results/tools/validate "$f" && echo "schema: $(basename "$f") valid" || rc=1
 done
 if [ -f "$run/kernel-health.ktap" ]; then
-	bad=$(grep -E '^not ok ' "$run/kernel-health.ktap" | sed -E 's/^not ok [0-9]+ kernel_health_after_//')
+	bad=$(sed -nE 's/^not ok [0-9]+ kernel_health_after_//p' "$run/kernel-health.ktap")
 	if [ -n "$bad" ]; then
 		echo "kernel health: NOT healthy:"
 		sed 's/^/  after /' <<<"$bad"
