@@ -47,9 +47,10 @@ for ((i = 0; i < ${#NAMES[@]}; i++)); do
 	name=${NAMES[i]}
 	echo "=== [$((i + 1))/${#NAMES[@]}] $name ($((SECONDS - t_start)) s elapsed)"
 	t0=$SECONDS
-	# A step's own progress lines ("# bench [6/79] NAME (73 to go, 6 s
-	# elapsed)") become step markers, which the runner shows as they come.
-	bash -c "${CMDS[i]}" | awk '/^# [a-z-]+ \[[0-9]+\/[0-9]+\] / { sub(/^# /, "=== ") } { print; fflush() }'
+	# A step's own progress lines, on stdout or stderr ("# bench [6/79]
+	# NAME (73 to go, 6 s elapsed)"), become step markers, which the
+	# runner shows as they come.
+	bash -c "${CMDS[i]}" 2>&1 | awk '/^# [a-z-]+ \[[0-9]+\/[0-9]+\] / { sub(/^# /, "=== ") } { print; fflush() }'
 	rc=${PIPESTATUS[0]}
 	echo "=== $name: exit $rc after $((SECONDS - t0)) s (steps left: $((${#NAMES[@]} - i - 1)))"
 	echo "$name $rc $((SECONDS - t0))" >>"$out/steps.txt"
