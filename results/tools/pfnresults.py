@@ -161,8 +161,9 @@ class Schema:
         return None
 
     def label(self, kind):
+        """How messages name a kind: its schema member, else its file name."""
         k = self.kinds[kind]
-        return k.get("schema") or "%s (%s)" % (k["files"][0], kind)
+        return k.get("schema") or k["files"][0]
 
     def problems(self, doc, kind):
         """[(json path, message)] of DOC as a KIND file, one per problem; [] when valid."""
