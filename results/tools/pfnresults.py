@@ -169,7 +169,7 @@ class Schema:
         """[(json path, message)] of DOC as a KIND file, one per problem; [] when valid."""
         seen, out = set(), []
         errors = sorted(self.validators[kind].iter_errors(doc),
-                        key=lambda e: (list(map(str, e.absolute_path)), e.message))
+                        key=lambda e: ([(isinstance(p, str), p) for p in e.absolute_path], e.message))
         for e in errors:
             parts, what = _describe(self._jsonschema, e)
             item = (json_path(parts), what)
