@@ -44,8 +44,9 @@ def _reject_constant(name):
     raise ValueError("%s is not valid JSON" % name)
 
 
-def read_json(path):
-    """The document in PATH; raise ToolError (bad input) saying what is wrong with it."""
+def read_json(path, nonfinite=False):
+    """The document in PATH; raise ToolError (bad input) saying what is wrong with it.
+    NONFINITE: accept NaN and Infinity (Google Benchmark writes them), which JSON has not."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
@@ -58,7 +59,7 @@ def read_json(path):
     if not text.strip():
         raise bad_input(path, "empty file", "the step that writes it failed or was interrupted: run it again")
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return json.loads(text) if nonfinite else json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as e:
         # Cut short: the parser wanted more at the very end, or a string runs to the end.
         if e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated string"):
@@ -144,6 +145,19 @@ class Schema:
         """The file kinds, for messages."""
         return ", ".join(", ".join(k["files"]) for k in self.kinds.values())
 
+    def kind_by_name(self, path):
+        """The kind PATH's file name says, or None."""
+        base = os.path.basename(path)
+        for kind, k in self.kinds.items():
+            if any(fnmatch.fnmatchcase(base, pattern) for pattern in k["files"]):
+                return kind
+        return None
+
+    def read(self, path, kind=None):
+        """read_json() for a results file: NaN and Infinity only where the kind allows them."""
+        kind = kind or self.kind_by_name(path)
+        return read_json(path, nonfinite=bool(kind and self.kinds[kind].get("nonfinite_numbers")))
+
     def identify(self, doc, path):
         """The kind of DOC: by its "schema" member, else by PATH's file name; None if neither.
         Raises ToolError for a schema member this schema does not define."""
@@ -154,11 +168,7 @@ class Schema:
             raise bad_input(path, "unknown schema member %s: not a results file this schema defines "
                             "(it knows %s)" % (json.dumps(member), ", ".join(sorted(self.by_schema))),
                             "a file from another suite version needs that version's results/tools")
-        base = os.path.basename(path)
-        for kind, k in self.kinds.items():
-            if any(fnmatch.fnmatchcase(base, pattern) for pattern in k["files"]):
-                return kind
-        return None
+        return self.kind_by_name(path)
 
     def label(self, kind):
         """How messages name a kind: its schema member, else its file name."""
@@ -195,7 +205,10 @@ def _describe(jsonschema, e):
         best = jsonschema.exceptions.best_match(deeper) if deeper else None
         if best is not None:
             return _describe(jsonschema, best)
-        msg = "%s is none of the allowed forms" % _short(e.instance)
+        msg = "matches none of the allowed forms" if isinstance(e.instance, (dict, list)) else \
+            "%s matches none of the allowed forms" % _short(e.instance)
+    elif e.validator == "not":
+        msg = "%s is not allowed here" % _short(e.instance)
     elif e.validator == "const":
         msg = "%s, but %s was expected" % (_short(e.instance), json.dumps(e.validator_value))
     else:
@@ -286,6 +299,12 @@ def check_kvm_bench(doc):
 
 def check_kvm_revoke(doc):
     for i, x in enumerate(doc["experiments"]):
+        if "writes_after_trigger" in x:
+            want = max(0, x["seq_end_of_window"] - x["seq_after_trigger"] - 1)
+            if x["writes_after_trigger"] != want:
+                yield ["experiments", i, "writes_after_trigger"], \
+                    "%d, but the sequence numbers give %d (end of window - after the trigger - 1)" % (
+                        x["writes_after_trigger"], want)
         if x["status"] in ("ok", "pass", "finding") and not (
                 x["seq_before"] <= x["seq_after_trigger"] <= x["seq_end_of_window"]):
             yield ["experiments", i], "the guest's sequence went backwards: before %d, after the trigger %d, " \
