@@ -114,7 +114,7 @@ static void run_vma(struct pfnbench_state *st, enum trigger trig)
 		bench_skip(st, true, "%s", err.msg);
 		return;
 	}
-	ret = pfn_type1_map(env->iommu.fd, va, BENCH_BAR_IOVA, size, PFN_MAP_RW, &err);
+	ret = pfn_type1_map(env->iommu.fd, va, env->iova_bar, size, PFN_MAP_RW, &err);
 	if (!ret)
 		ret = vma_once(env, trig, va, size, &secs, &err);	/* warm-up */
 	while (!ret && pfnbench_keep_running(st)) {
@@ -127,7 +127,7 @@ static void run_vma(struct pfnbench_state *st, enum trigger trig)
 	else
 		pfnbench_set_label(st, "type1 is not told: its IOMMU mapping of the BAR survives");
 	pfn_vfio_set_memory_enable(&env->target, true, NULL);
-	pfn_type1_unmap(env->iommu.fd, BENCH_BAR_IOVA, size, NULL, NULL);
+	pfn_type1_unmap(env->iommu.fd, env->iova_bar, size, NULL, NULL);
 	munmap(va, size);
 }
 
@@ -140,7 +140,7 @@ static double wait_gone(struct bench_env *env, int fd, uint64_t size, double t0,
 	int ret;
 
 	do {
-		iova = BENCH_PROBE_IOVA;
+		iova = env->iova_probe;
 		ret = pfn_ioas_map_file(env->iommu.fd, env->iommu.ioas_id, fd, 0, size, &iova,
 					PFN_MAP_RW, err);
 		now = bench_now();
@@ -154,12 +154,12 @@ static double wait_gone(struct bench_env *env, int fd, uint64_t size, double t0,
 	return -1;
 }
 
-/* (Re)map the dma-buf at BENCH_BAR_IOVA, dropping a revoked mapping first. */
+/* (Re)map the dma-buf at the BAR window, dropping a revoked mapping first. */
 static int remap(struct bench_env *env, int fd, uint64_t size, struct pfn_err *err)
 {
-	uint64_t iova = BENCH_BAR_IOVA;
+	uint64_t iova = env->iova_bar;
 
-	pfn_ioas_unmap(env->iommu.fd, env->iommu.ioas_id, BENCH_BAR_IOVA, size, NULL, NULL);
+	pfn_ioas_unmap(env->iommu.fd, env->iommu.ioas_id, env->iova_bar, size, NULL, NULL);
 	return pfn_ioas_map_file(env->iommu.fd, env->iommu.ioas_id, fd, 0, size, &iova,
 				 PFN_MAP_RW, err);
 }
@@ -228,7 +228,7 @@ static void run_dmabuf(struct pfnbench_state *st, enum trigger trig)
 		pfnbench_set_counter(st, "gone_us", gone_sum * 1e6, PFNBENCH_COUNTER_AVG_ITERATIONS,
 				     PFNBENCH_BASE_1000);
 	pfn_vfio_set_memory_enable(&env->target, true, NULL);
-	pfn_ioas_unmap(env->iommu.fd, env->iommu.ioas_id, BENCH_BAR_IOVA, size, NULL, NULL);
+	pfn_ioas_unmap(env->iommu.fd, env->iommu.ioas_id, env->iova_bar, size, NULL, NULL);
 	close(fd);
 }
 

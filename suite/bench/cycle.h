@@ -12,7 +12,7 @@
  * dma-buf path: IOMMU_IOAS_MAP_FILE of an existing export of the slice.
  *
  * Optionally the "map" time includes the first device DMA into the mapping
- * (BENCH_DMA_BYTES written at BENCH_BAR_IOVA by the DMA device).
+ * (BENCH_DMA_BYTES written into the BAR window by the DMA device and checked to have landed).
  */
 #ifndef PFN_BENCH_CYCLE_H
 #define PFN_BENCH_CYCLE_H
