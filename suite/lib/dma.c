@@ -12,6 +12,7 @@
 
 static const struct pfn_dma_ops *const drivers[] = {
 	&pfn_dma_nvme_ops,
+	&pfn_dma_edu_ops,
 };
 
 const struct pfn_dma_ops *const *pfn_dma_drivers(size_t *count)
@@ -85,7 +86,7 @@ int pfn_dma_open2(struct pfn_dma *dma, struct pfn_vfio_dev *dev, uint64_t iova_b
 	ops = pfn_dma_find(&dev->info);
 	if (!ops)
 		return pfn_fail(err, ENODEV,
-				"no DMA driver for %s (%04x:%04x class %06x): built-in drivers handle NVMe (class 010802)",
+				"no DMA driver for %s (%04x:%04x class %06x): built-in drivers handle NVMe (class 010802) and QEMU's edu (1234:11e8)",
 				dev->bdf, dev->info.vendor, dev->info.device, dev->info.class);
 	return open_with(dma, dev, ops, iova_base, iova_size, opts, err);
 }

@@ -31,8 +31,21 @@ static bool nvme_matches_by_class(void)
 	CHECK(pfn_dma_find(&qemu) == &pfn_dma_nvme_ops);
 	CHECK(pfn_dma_find(&ivshmem) == NULL);
 	all = pfn_dma_drivers(&n);
-	CHECK(n >= 1);
+	CHECK(n >= 2);
 	CHECK_STR(all[0]->name, "nvme");
+	return true;
+}
+
+static bool edu_matches_by_id(void)
+{
+	struct pfn_pci_info edu = { .vendor = 0x1234, .device = 0x11e8, .class = 0x00ff00 };
+	struct pfn_pci_info vga = { .vendor = 0x1234, .device = 0x1111, .class = 0x030000 };
+
+	CHECK(pfn_dma_edu_ops.match(&edu));
+	CHECK(!pfn_dma_edu_ops.match(&vga));
+	CHECK(!pfn_dma_nvme_ops.match(&edu));
+	CHECK(pfn_dma_find(&edu) == &pfn_dma_edu_ops);
+	CHECK(pfn_dma_find(&vga) == NULL);
 	return true;
 }
 
@@ -55,6 +68,8 @@ static bool registry_drivers_complete(void)
 	}
 	CHECK(pfn_dma_nvme_ops.caps & PFN_DMA_CAP_DESTRUCTIVE);
 	CHECK(pfn_dma_nvme_ops.caps & PFN_DMA_CAP_RECOVER);
+	/* edu ignores the result of its DMA: no fault reporting; no disk. */
+	CHECK_INT(pfn_dma_edu_ops.caps, PFN_DMA_CAP_RECOVER);
 	return true;
 }
 
@@ -177,6 +192,7 @@ static bool open_checks(void)
 	CHECK_INT(pfn_dma_open2(&dma, NULL, 0x100000000ull, 0x2000, NULL, &err), -EINVAL);
 	dev.fd = 99;
 	CHECK_INT(pfn_dma_open2(&dma, &dev, 0x100000000ull, 0x2000, NULL, &err), -ENODEV);
+	CHECK_CONTAINS(err.msg, "edu (1234:11e8)");
 	/* pfn_dma_open_ops keeps pfn_dma_open's default: destruction allowed. */
 	CHECK_INT(pfn_dma_open_ops(&dma, &dev, &fake_ops, 0x100000000ull, 0x2000, &err), 0);
 	CHECK(dma.opts.allow_destructive);
@@ -342,6 +358,7 @@ static bool test_fault_hang(void)
 
 static const struct unit_case cases[] = {
 	{ "nvme_matches_by_class", nvme_matches_by_class },
+	{ "edu_matches_by_id", edu_matches_by_id },
 	{ "registry_drivers_complete", registry_drivers_complete },
 	{ "open_checks", open_checks },
 	{ "memcpy_checks", memcpy_checks },

@@ -147,6 +147,8 @@ struct pfn_dma {
 
 /* NVMe controllers (class 01:08:02): QEMU's 1b36:0010 and real SSDs. */
 extern const struct pfn_dma_ops pfn_dma_nvme_ops;
+/* QEMU's educational device 1234:11e8 (hw/misc/edu.c): 4 KiB per memcpy. */
+extern const struct pfn_dma_ops pfn_dma_edu_ops;
 
 /**
  * pfn_dma_drivers() - the built-in drivers, in match order
