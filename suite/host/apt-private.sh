@@ -35,7 +35,6 @@
 
 apt_private_keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 apt_private_opts=()
-apt_private_dir=
 
 _apt_private_err() { echo "apt-private: $*" >&2; }
 
@@ -94,6 +93,7 @@ _apt_private_entries() {
 apt_private_mirrors() {
 	local codename uri suite comps seen=" " found=0
 	if [ -n "${PFN_DEBIAN_MIRROR:-}" ]; then
+		# shellcheck disable=SC2086 # one or more URLs, blank-separated
 		printf '%s\n' $PFN_DEBIAN_MIRROR
 		return 0
 	fi
@@ -122,15 +122,16 @@ apt_private_mirrors() {
 }
 
 apt_private_init() {
-	local dir=${1:?apt_private_init DIR [--src] SUITE...} src=0 mirrors m s types list stamp
+	local dir=${1:?apt_private_init DIR [--src] SUITE...} src=0 mirrors where m s t types list stamp
 	shift
 	[ "${1:-}" = --src ] && { src=1; shift; }
 	[ $# -gt 0 ] || { _apt_private_err "apt_private_init: no suite given"; return 1; }
 	[ -r "$apt_private_keyring" ] ||
 		{ _apt_private_err "$apt_private_keyring missing: apt-get install debian-archive-keyring"; return 1; }
 	mirrors=$(apt_private_mirrors) || return 1
+	where=$(tr '\n' ' ' <<<"$mirrors")
+	where=${where% }
 	mkdir -p "$dir/lists/partial" "$dir/cache/archives/partial" || return 1
-	apt_private_dir=$dir
 	types=deb
 	[ $src = 1 ] && types="deb deb-src"
 	list=$(for t in $types; do for m in $mirrors; do for s in "$@"; do
@@ -151,11 +152,11 @@ apt_private_init() {
 		-q)
 	stamp=$dir/lists/.updated
 	if [ ! -e "$stamp" ] || [ -n "$(find "$stamp" -mmin +60)" ]; then
-		echo "apt-private: updating private package lists ($* from $(echo $mirrors))" >&2
+		echo "apt-private: updating private package lists ($* from $where)" >&2
 		if apt-get "${apt_private_opts[@]}" update >"$dir/update.log" 2>&1; then
 			touch "$stamp"
 		else
-			_apt_private_err "apt-get update of $* from $(echo $mirrors) failed (see $dir/update.log); check network access, or set PFN_DEBIAN_MIRROR=URL"
+			_apt_private_err "apt-get update of $* from $where failed (see $dir/update.log); check network access, or set PFN_DEBIAN_MIRROR=URL"
 			return 1
 		fi
 	fi

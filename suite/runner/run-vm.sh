@@ -503,12 +503,14 @@ json_array() {
 	jq -nc "${a[@]}" '[$ARGS.named | to_entries[] | {i: (.key[1:] | tonumber), v: .value}]
 		| sort_by(.i) | map(.v)'
 }
+bind_json='[]'
+((!vfio_bind)) || bind_json=$(json_array "${bind_list[@]}")
 jq -n \
 	--argjson cmdline "$(json_array "${qemu[@]}")" \
 	--argjson added_devices "$(json_array "${added_devices[@]}")" \
 	--argjson added_objects "$(json_array "${user_objects[@]}")" \
 	--argjson added_args "$(json_array "${user_args[@]}")" \
-	--argjson bind "$(((vfio_bind)) && json_array "${bind_list[@]}" || echo '[]')" \
+	--argjson bind "$bind_json" \
 	--argjson command_status "${command_status:-null}" \
 	--arg outcome "$outcome" \
 	--argjson exit_code "$exit_code" \

@@ -81,7 +81,7 @@ echo 'deb http://vendor.example/apt bookworm stable' >"$root/sources.list"
 out=$(APT_PRIVATE_SOURCES_ROOT=$root apt_private_mirrors 2>&1); rc=$?
 check no_archive_fails "1 1" "$( [ $rc -ne 0 ] && echo 1) $(grep -c 'PFN_DEBIAN_MIRROR' <<<"$out")"
 echo 'ID=debian' >"$tmp/os-release"
-out=$(APT_PRIVATE_CODENAME= APT_PRIVATE_OS_RELEASE=$tmp/os-release APT_PRIVATE_SOURCES_ROOT=$tmp/a apt_private_mirrors 2>&1); rc=$?
+out=$(APT_PRIVATE_CODENAME='' APT_PRIVATE_OS_RELEASE=$tmp/os-release APT_PRIVATE_SOURCES_ROOT=$tmp/a apt_private_mirrors 2>&1); rc=$?
 check no_codename_fails "1 1" "$( [ $rc -ne 0 ] && echo 1) $(grep -c 'PFN_DEBIAN_MIRROR' <<<"$out")"
 
 # The private list apt_private_init writes: every mirror x suite, signed.
