@@ -24,7 +24,10 @@
 # patches and config fragments, the compiler and linker (first line of
 # `gcc --version` and `ld --version`) and the recipe (this script and
 # fetch-source.sh, by content).  A directory source keeps one build directory
-# per path, so an edit rebuilds incrementally.
+# per path, so an edit rebuilds incrementally.  The patched tree is named by
+# source and patches only, so the compiler command lines (absolute -I paths
+# into the tree) stay the same when the recipe, compiler or config changes
+# and ccache ($PFN_CACHE/ccache) turns such a rebuild into a few minutes.
 #
 # Fetch, unpack and build run under the kernel cache lock shared with
 # fetch-source.sh and check-series.sh (lib/cache-lock.sh).
@@ -158,10 +161,18 @@ if [ $print_key = 1 ]; then
 	echo "$key"
 	exit 0
 fi
-# The patched tree and the build directory: per key, but per path for a
-# directory source (make rebuilds what an edit touched).
+# The build directory: per key, but per path for a directory source (make
+# rebuilds what an edit touched).  The patched tree: per source (path for a
+# directory) and patches, whatever the rest of the key.
 objkey=$key
 [ "$src_kind" != dir ] || objkey=$(key_of "$src_where")
+tree_inputs() {
+	local f
+	echo "source $1"
+	for f in "${patches[@]}"; do echo "patch ${f##*/} $(sha256sum <"$f" | cut -c1-16)"; done
+}
+treekey=$(tree_inputs "$src_where" | sha256sum | cut -c1-16)
+treestamp=$(tree_inputs "$src_id" | sha256sum | cut -c1-16)
 
 art=$cache/kernels/$key
 link_out() {
@@ -184,10 +195,10 @@ if [ -e "$art/.complete" ]; then
 fi
 
 # ---------------------------------------------------------------- tree
-tree=$cache/trees/$objkey
+tree=$cache/trees/$treekey
 if [ ${#patches[@]} -eq 0 ]; then
 	tree=$src_tree	# pristine, built out of tree with O=
-elif [ "$(cat "$tree/.patched" 2>/dev/null)" != "$key" ]; then
+elif [ "$(cat "$tree/.patched" 2>/dev/null)" != "$treestamp" ]; then
 	log "preparing a patched tree ($series_mode series, ${#patches[@]} patches)"
 	rm -rf "$tree"
 	mkdir -p "$cache/trees"
@@ -198,7 +209,7 @@ elif [ "$(cat "$tree/.patched" 2>/dev/null)" != "$key" ]; then
 		patch -d "$tree" -p1 --quiet --forward --no-backup-if-mismatch <"$p" >"$tree.patch.log" 2>&1 ||
 			die "patch ${p##*/} does not apply to $src_id (see $tree.patch.log)"
 	done
-	echo "$key" >"$tree/.patched"
+	echo "$treestamp" >"$tree/.patched"
 fi
 
 # ---------------------------------------------------------------- config
