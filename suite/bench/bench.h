@@ -12,6 +12,7 @@
 #ifndef PFN_BENCH_H
 #define PFN_BENCH_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -35,12 +36,17 @@ const char *bench_path_name(enum bench_path path);
 
 #define BENCH_MAX_SIZES 8
 #define BENCH_MAX_ALIGNS 3
+/* The quick profile's largest slice, so that its time does not grow with the BAR. */
+#define BENCH_QUICK_MAX_SLICE (1ull << 30)
 
 /**
  * struct bench_profile - what to measure and how often
  * @name: "quick" (fits in `make test`) or "full" (`make run`)
- * @sizes: BAR slice sizes in bytes for mapping benchmarks, ascending
+ * @sizes: BAR slice sizes in bytes for mapping benchmarks, ascending; those
+ *	larger than the BAR are registered as SKIPs
  * @nr_sizes: entries in @sizes
+ * @max_slice: the largest slice measured (whole-BAR benchmarks use it): the
+ *	BAR, capped at BENCH_QUICK_MAX_SLICE in the quick profile
  * @aligns: user-address alignments of the VMA path's mmap
  * @nr_aligns: entries in @aligns
  * @big_4k_limit: largest slice mapped or touched at an alignment below 2 MiB
@@ -58,6 +64,7 @@ struct bench_profile {
 	const char *name;
 	uint64_t sizes[BENCH_MAX_SIZES];
 	unsigned int nr_sizes;
+	uint64_t max_slice;
 	uint64_t aligns[BENCH_MAX_ALIGNS];
 	unsigned int nr_aligns;
 	uint64_t big_4k_limit;
@@ -70,25 +77,77 @@ struct bench_profile {
 	int repetitions;
 };
 
+#define BENCH_MAX_REGS 192
+#define BENCH_NAME_MAX 192
+
+struct bench_ctx;
+
 /**
- * struct bench_ctx - shared by every benchmark (their @priv)
+ * struct bench_reg - one registration with Google Benchmark (its @priv)
+ * @ctx: the shared context
+ * @fn: the benchmark function
+ * @name: "GROUP/PATH" (a copy: callers format it in a local buffer)
+ * @arg_names: names of its arguments (static)
+ * @nargs: number of arguments
+ */
+struct bench_reg {
+	struct bench_ctx *ctx;
+	pfnbench_fn fn;
+	char name[64];
+	const char *const *arg_names;
+	unsigned int nargs;
+};
+
+/**
+ * struct bench_progress - which benchmark runs, for the progress lines
+ * @planned: benchmark instances registered (after --filter)
+ * @started: instances started so far
+ * @t0: bench_now() when the first one started
+ * @last_reg: registration of the instance running
+ * @last_args: its arguments
+ * @quiet: print nothing
+ */
+struct bench_progress {
+	unsigned int planned;
+	unsigned int started;
+	double t0;
+	const struct bench_reg *last_reg;
+	int64_t last_args[4];
+	bool quiet;
+};
+
+/**
+ * struct bench_ctx - shared by every benchmark (bench_ctx_of())
  * @env: the devices, opened in the mode a benchmark needs
  * @profile: sizes and iteration counts
  * @inject_delay_us: TEST ONLY: busy delay added inside the timed region of
  *	each path's IOMMU map call, to prove that a regression is visible;
  *	0 normally
+ * @filter: only instances whose name ("GROUP/PATH/size:S/...") matches are
+ *	registered; NULL for all
+ * @regs: the registrations
+ * @nr_regs: entries used in @regs
+ * @progress: progress lines on stderr
  */
 struct bench_ctx {
 	struct bench_env env;
 	struct bench_profile profile;
 	uint64_t inject_delay_us[BENCH_NR_PATHS];
+	const regex_t *filter;
+	struct bench_reg regs[BENCH_MAX_REGS];
+	unsigned int nr_regs;
+	struct bench_progress progress;
 };
+
+/** bench_ctx_of() - the context of a running benchmark. */
+struct bench_ctx *bench_ctx_of(const struct pfnbench_state *st);
 
 /**
  * bench_profile_init() - fill @p with the quick or the full profile
  * @p: profile
  * @quick: the `make test` profile (under a minute in TCG) instead of the full
- * @bar_size: the target BAR's size: the largest slice measured is the whole BAR
+ * @bar_size: the target BAR's size: the full profile's largest slice is the
+ *	whole BAR, the quick profile's at most BENCH_QUICK_MAX_SLICE
  */
 void bench_profile_init(struct bench_profile *p, bool quick, uint64_t bar_size);
 
@@ -122,6 +181,9 @@ int bench_register_kvm(struct bench_ctx *ctx);
  * Benchmarks use manual time in microseconds and a fixed iteration count,
  * so that one run of the function is one repetition.  Instances with
  * different iteration counts become separate registrations of one name.
+ * Only instances matching @ctx->filter are registered.  An instance whose
+ * first argument is a "size" larger than the target BAR is still
+ * registered, as a SKIP saying so: every benchmark not run is listed.
  *
  * Return: 0 or a negative errno.
  */
@@ -150,6 +212,14 @@ void bench_skip(struct pfnbench_state *st, bool fatal, const char *fmt, ...)
  * Return: -@err->code.
  */
 int bench_err_prefix(struct pfn_err *err, const char *prefix);
+
+/**
+ * bench_missing() - does @ret say that something is absent (the kernel lacks
+ * a feature, there is no such device) rather than that it failed?
+ * @ret: negative errno from libpfn: -ENODEV, -EOPNOTSUPP or -ENOTTY mean
+ *	absence, which is a SKIP; anything else is an ERROR
+ */
+bool bench_missing(int ret);
 
 /** bench_now() - CLOCK_MONOTONIC in seconds. */
 double bench_now(void);

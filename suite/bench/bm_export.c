@@ -46,16 +46,18 @@ static int export_once(struct bench_ctx *ctx, uint64_t size, double *secs, struc
 
 static void bm_export_vma(struct pfnbench_state *st)
 {
-	struct bench_ctx *ctx = pfnbench_priv(st);
+	struct bench_ctx *ctx = bench_ctx_of(st);
 	uint64_t size = (uint64_t)pfnbench_range(st, 0);
 	struct pfn_region r;
 	struct pfn_err err;
 	double secs;
 	int ret;
 
-	if (bench_env_any(&ctx->env, &err) ||
-	    pfn_vfio_region(&ctx->env.target, ctx->env.bar, &r, &err)) {
-		bench_skip(st, false, "%s", err.msg);
+	ret = bench_env_any(&ctx->env, &err);
+	if (!ret)
+		ret = pfn_vfio_region(&ctx->env.target, ctx->env.bar, &r, &err);
+	if (ret) {
+		bench_skip(st, !bench_missing(ret), "%s", err.msg);
 		return;
 	}
 	ret = mmap_once(ctx, &r, size, &secs, &err);	/* warm-up */
@@ -70,14 +72,15 @@ static void bm_export_vma(struct pfnbench_state *st)
 
 static void bm_export_dmabuf(struct pfnbench_state *st)
 {
-	struct bench_ctx *ctx = pfnbench_priv(st);
+	struct bench_ctx *ctx = bench_ctx_of(st);
 	uint64_t size = (uint64_t)pfnbench_range(st, 0);
 	struct pfn_err err;
 	double secs;
 	int ret;
 
-	if (bench_env_any(&ctx->env, &err)) {
-		bench_skip(st, false, "%s", err.msg);
+	ret = bench_env_any(&ctx->env, &err);
+	if (ret) {
+		bench_skip(st, !bench_missing(ret), "%s", err.msg);
 		return;
 	}
 	ret = export_once(ctx, size, &secs, &err);	/* warm-up */
@@ -87,7 +90,7 @@ static void bm_export_dmabuf(struct pfnbench_state *st)
 			pfnbench_set_iteration_time(st, secs);
 	}
 	if (ret)
-		bench_skip(st, !cycle_export_missing(ret), "no dma-buf export: %s", err.msg);
+		bench_skip(st, !bench_missing(ret), "no dma-buf export: %s", err.msg);
 }
 
 int bench_register_export(struct bench_ctx *ctx)

@@ -4,8 +4,16 @@
  * DMA into it: type1 VFIO_IOMMU_MAP_DMA of the BAR's mmap (VMA path) against
  * iommufd IOMMU_IOAS_MAP_FILE of a dma-buf export (dma-buf path).
  *
- *   iommu_map/vma/size:S/align:A      MAP_DMA of a fresh (unfaulted) mmap
+ *   iommu_map/vma/size:S/align:A      MAP_DMA of a fresh (unfaulted) mmap:
+ *                                     the time includes type1 faulting the
+ *                                     BAR in ("faults" counts them)
  *   iommu_map/dmabuf/size:S           MAP_FILE of an export of the slice
+ *   iommu_map_prefaulted/vma/...      MAP_DMA of an mmap whose every page
+ *                                     was touched first (untimed): the walk
+ *                                     alone, no faults
+ *   iommu_map_prefaulted/dmabuf/...   the same MAP_FILE as iommu_map/dmabuf
+ *                                     (a dma-buf has no VMA to pre-fault),
+ *                                     its counterpart in the table
  *   iommu_unmap/...                   the matching unmap, alone
  *   iommu_map_dma/...                 map, then the DMA device (NVMe) copies
  *                                     BENCH_DMA_BYTES of host memory into
@@ -28,29 +36,46 @@ enum map_what {
 	WHAT_MAP,
 	WHAT_UNMAP,
 	WHAT_MAP_DMA,
+	WHAT_MAP_PREFAULTED,
 };
+
+static const char *const vma_labels[] = {
+	[WHAT_MAP] = "fresh mmap: the map time includes faulting the BAR in",
+	[WHAT_MAP_DMA] = "fresh mmap: the map time includes faulting the BAR in",
+	[WHAT_MAP_PREFAULTED] = "pre-faulted mmap: every page touched before the timed map",
+};
+
+static int vma_once(struct bench_ctx *ctx, enum map_what what, uint64_t size, uint64_t align,
+		    struct cycle_times *t, struct pfn_err *err)
+{
+	if (what == WHAT_MAP_PREFAULTED)
+		return cycle_vma_prefaulted(ctx, size, align, t, err);
+	return cycle_vma(ctx, size, align, what == WHAT_MAP_DMA, t, err);
+}
 
 static void run_vma(struct pfnbench_state *st, enum map_what what)
 {
-	struct bench_ctx *ctx = pfnbench_priv(st);
+	struct bench_ctx *ctx = bench_ctx_of(st);
 	uint64_t size = (uint64_t)pfnbench_range(st, 0);
 	uint64_t align = (uint64_t)pfnbench_range(st, 1);
 	bool dma = what == WHAT_MAP_DMA;
 	struct cycle_times t;
 	struct pfn_err err;
 	int64_t faults = 0;
+	int ret;
 
-	if (bench_env_use(&ctx->env, PFN_MODE_TYPE1, dma, &err)) {
-		bench_skip(st, false, "%s", err.msg);
+	ret = bench_env_use(&ctx->env, PFN_MODE_TYPE1, dma, &err);
+	if (ret) {
+		bench_skip(st, !bench_missing(ret), "%s", err.msg);
 		return;
 	}
 	/* One untimed warm-up cycle: TCG translates the kernel's code on first use. */
-	if (cycle_vma(ctx, size, align, dma, &t, &err)) {
+	if (vma_once(ctx, what, size, align, &t, &err)) {
 		bench_skip(st, true, "%s", err.msg);
 		return;
 	}
 	while (pfnbench_keep_running(st)) {
-		if (cycle_vma(ctx, size, align, dma, &t, &err)) {
+		if (vma_once(ctx, what, size, align, &t, &err)) {
 			bench_skip(st, true, "%s", err.msg);
 			return;
 		}
@@ -60,24 +85,27 @@ static void run_vma(struct pfnbench_state *st, enum map_what what)
 	if (what != WHAT_UNMAP)
 		pfnbench_set_counter(st, "faults", (double)faults, PFNBENCH_COUNTER_AVG_ITERATIONS,
 				     PFNBENCH_BASE_1000);
+	if (what < sizeof(vma_labels) / sizeof(vma_labels[0]) && vma_labels[what])
+		pfnbench_set_label(st, vma_labels[what]);
 }
 
 static void run_dmabuf(struct pfnbench_state *st, enum map_what what)
 {
-	struct bench_ctx *ctx = pfnbench_priv(st);
+	struct bench_ctx *ctx = bench_ctx_of(st);
 	uint64_t size = (uint64_t)pfnbench_range(st, 0);
 	bool dma = what == WHAT_MAP_DMA;
 	struct cycle_times t;
 	struct pfn_err err;
 	int fd, ret;
 
-	if (bench_env_use(&ctx->env, PFN_MODE_IOMMUFD, dma, &err)) {
-		bench_skip(st, false, "%s", err.msg);
+	ret = bench_env_use(&ctx->env, PFN_MODE_IOMMUFD, dma, &err);
+	if (ret) {
+		bench_skip(st, !bench_missing(ret), "%s", err.msg);
 		return;
 	}
 	fd = cycle_export(ctx, size, &err);
 	if (fd < 0) {
-		bench_skip(st, !cycle_export_missing(fd), "no dma-buf export: %s", err.msg);
+		bench_skip(st, !bench_missing(fd), "no dma-buf export: %s", err.msg);
 		return;
 	}
 	ret = cycle_dmabuf(ctx, fd, size, dma, &t, &err);	/* warm-up */
@@ -95,6 +123,7 @@ static void run_dmabuf(struct pfnbench_state *st, enum map_what what)
 static void bm_map_vma(struct pfnbench_state *st) { run_vma(st, WHAT_MAP); }
 static void bm_unmap_vma(struct pfnbench_state *st) { run_vma(st, WHAT_UNMAP); }
 static void bm_map_dma_vma(struct pfnbench_state *st) { run_vma(st, WHAT_MAP_DMA); }
+static void bm_map_prefaulted_vma(struct pfnbench_state *st) { run_vma(st, WHAT_MAP_PREFAULTED); }
 static void bm_map_dmabuf(struct pfnbench_state *st) { run_dmabuf(st, WHAT_MAP); }
 static void bm_unmap_dmabuf(struct pfnbench_state *st) { run_dmabuf(st, WHAT_UNMAP); }
 static void bm_map_dma_dmabuf(struct pfnbench_state *st) { run_dmabuf(st, WHAT_MAP_DMA); }
@@ -141,6 +170,9 @@ int bench_register_map(struct bench_ctx *ctx)
 {
 	int ret = register_pair(ctx, "iommu_map", bm_map_vma, bm_map_dmabuf, 0, 0);
 
+	if (!ret)
+		ret = register_pair(ctx, "iommu_map_prefaulted", bm_map_prefaulted_vma,
+				    bm_map_dmabuf, 0, 0);
 	return ret ? ret : register_pair(ctx, "iommu_unmap", bm_unmap_vma, bm_unmap_dmabuf, 0, 0);
 }
 

@@ -6,11 +6,12 @@
  *   revoke_mem/PATH/size:S     clear PCI_COMMAND.MEMORY (config write)
  *   revoke_reset/PATH/size:S   VFIO_DEVICE_RESET
  *
- * VMA path: the whole BAR mmap'd (populated) and mapped by type1; the
+ * VMA path: the largest slice (the whole BAR, at most 1 GiB in
+ * the quick profile) mmap'd (populated) and mapped by type1; the
  * trigger zaps the CPU mapping, but type1 is never told: its IOMMU mapping
  * survives (the gap the dma-buf path closes), so there is no "gone" time.
  *
- * dma-buf path: the whole BAR exported and mapped with IOMMU_IOAS_MAP_FILE.
+ * dma-buf path: the same slice exported and mapped with IOMMU_IOAS_MAP_FILE.
  * The invalidate callback unmaps it from the IOMMU before the trigger
  * returns; "gone_us" is the time from the trigger to the first new
  * MAP_FILE of the same dma-buf failing with ENODEV.  After a reset the
@@ -65,18 +66,6 @@ static uint64_t natural_align(uint64_t size)
 	return a;
 }
 
-/*
- * Fault the mapping in: one load per 2 MiB (per 4 KiB below that alignment);
- * at 1 GiB alignment the first load of each GiB maps all of it.
- */
-static void populate(const volatile uint8_t *va, uint64_t size, uint64_t align)
-{
-	uint64_t step = align < (2ull << 20) ? 4096 : (2ull << 20);
-
-	for (uint64_t off = 0; off < size; off += step)
-		(void)*(const volatile uint32_t *)(va + off);
-}
-
 /* One timed trigger with the VMA populated, then memory enabled again. */
 static int vma_once(struct bench_env *env, enum trigger trig, void *va, uint64_t size,
 		    double *secs, struct pfn_err *err)
@@ -84,7 +73,7 @@ static int vma_once(struct bench_env *env, enum trigger trig, void *va, uint64_t
 	double t0;
 	int ret;
 
-	populate(va, size, natural_align(size));
+	cycle_populate(va, size, natural_align(size));
 	t0 = bench_now();
 	ret = fire(env, trig, err);
 	*secs = bench_now() - t0;
@@ -96,7 +85,7 @@ static int vma_once(struct bench_env *env, enum trigger trig, void *va, uint64_t
 
 static void run_vma(struct pfnbench_state *st, enum trigger trig)
 {
-	struct bench_ctx *ctx = pfnbench_priv(st);
+	struct bench_ctx *ctx = bench_ctx_of(st);
 	struct bench_env *env = &ctx->env;
 	uint64_t size = (uint64_t)pfnbench_range(st, 0);
 	struct pfn_err err;
@@ -104,8 +93,9 @@ static void run_vma(struct pfnbench_state *st, enum trigger trig)
 	void *va;
 	int ret;
 
-	if (bench_env_use(env, PFN_MODE_TYPE1, false, &err)) {
-		bench_skip(st, false, "%s", err.msg);
+	ret = bench_env_use(env, PFN_MODE_TYPE1, false, &err);
+	if (ret) {
+		bench_skip(st, !bench_missing(ret), "%s", err.msg);
 		return;
 	}
 	if (!trigger_ok(st, env, trig))
@@ -114,7 +104,7 @@ static void run_vma(struct pfnbench_state *st, enum trigger trig)
 		bench_skip(st, true, "%s", err.msg);
 		return;
 	}
-	ret = pfn_type1_map(env->iommu.fd, va, BENCH_BAR_IOVA, size, PFN_MAP_RW, &err);
+	ret = pfn_type1_map(env->iommu.fd, va, env->iova_bar, size, PFN_MAP_RW, &err);
 	if (!ret)
 		ret = vma_once(env, trig, va, size, &secs, &err);	/* warm-up */
 	while (!ret && pfnbench_keep_running(st)) {
@@ -127,7 +117,7 @@ static void run_vma(struct pfnbench_state *st, enum trigger trig)
 	else
 		pfnbench_set_label(st, "type1 is not told: its IOMMU mapping of the BAR survives");
 	pfn_vfio_set_memory_enable(&env->target, true, NULL);
-	pfn_type1_unmap(env->iommu.fd, BENCH_BAR_IOVA, size, NULL, NULL);
+	pfn_type1_unmap(env->iommu.fd, env->iova_bar, size, NULL, NULL);
 	munmap(va, size);
 }
 
@@ -140,7 +130,7 @@ static double wait_gone(struct bench_env *env, int fd, uint64_t size, double t0,
 	int ret;
 
 	do {
-		iova = BENCH_PROBE_IOVA;
+		iova = env->iova_probe;
 		ret = pfn_ioas_map_file(env->iommu.fd, env->iommu.ioas_id, fd, 0, size, &iova,
 					PFN_MAP_RW, err);
 		now = bench_now();
@@ -154,12 +144,12 @@ static double wait_gone(struct bench_env *env, int fd, uint64_t size, double t0,
 	return -1;
 }
 
-/* (Re)map the dma-buf at BENCH_BAR_IOVA, dropping a revoked mapping first. */
+/* (Re)map the dma-buf at the BAR window, dropping a revoked mapping first. */
 static int remap(struct bench_env *env, int fd, uint64_t size, struct pfn_err *err)
 {
-	uint64_t iova = BENCH_BAR_IOVA;
+	uint64_t iova = env->iova_bar;
 
-	pfn_ioas_unmap(env->iommu.fd, env->iommu.ioas_id, BENCH_BAR_IOVA, size, NULL, NULL);
+	pfn_ioas_unmap(env->iommu.fd, env->iommu.ioas_id, env->iova_bar, size, NULL, NULL);
 	return pfn_ioas_map_file(env->iommu.fd, env->iommu.ioas_id, fd, 0, size, &iova,
 				 PFN_MAP_RW, err);
 }
@@ -194,22 +184,23 @@ static int dmabuf_once(struct bench_env *env, enum trigger trig, int fd, uint64_
 
 static void run_dmabuf(struct pfnbench_state *st, enum trigger trig)
 {
-	struct bench_ctx *ctx = pfnbench_priv(st);
+	struct bench_ctx *ctx = bench_ctx_of(st);
 	struct bench_env *env = &ctx->env;
 	uint64_t size = (uint64_t)pfnbench_range(st, 0);
 	double secs, gone, gone_sum = 0;
 	struct pfn_err err;
 	int fd, ret;
 
-	if (bench_env_use(env, PFN_MODE_IOMMUFD, false, &err)) {
-		bench_skip(st, false, "%s", err.msg);
+	ret = bench_env_use(env, PFN_MODE_IOMMUFD, false, &err);
+	if (ret) {
+		bench_skip(st, !bench_missing(ret), "%s", err.msg);
 		return;
 	}
 	if (!trigger_ok(st, env, trig))
 		return;
 	fd = cycle_export(ctx, size, &err);
 	if (fd < 0) {
-		bench_skip(st, !cycle_export_missing(fd), "no dma-buf export: %s", err.msg);
+		bench_skip(st, !bench_missing(fd), "no dma-buf export: %s", err.msg);
 		return;
 	}
 	ret = remap(env, fd, size, &err);
@@ -228,7 +219,7 @@ static void run_dmabuf(struct pfnbench_state *st, enum trigger trig)
 		pfnbench_set_counter(st, "gone_us", gone_sum * 1e6, PFNBENCH_COUNTER_AVG_ITERATIONS,
 				     PFNBENCH_BASE_1000);
 	pfn_vfio_set_memory_enable(&env->target, true, NULL);
-	pfn_ioas_unmap(env->iommu.fd, env->iommu.ioas_id, BENCH_BAR_IOVA, size, NULL, NULL);
+	pfn_ioas_unmap(env->iommu.fd, env->iommu.ioas_id, env->iova_bar, size, NULL, NULL);
 	close(fd);
 }
 
@@ -240,7 +231,7 @@ static void bm_reset_dmabuf(struct pfnbench_state *st) { run_dmabuf(st, TRIGGER_
 int bench_register_revoke(struct bench_ctx *ctx)
 {
 	static const char *const names[] = { "size" };
-	int64_t size = (int64_t)(ctx->env.bar_size & ~4095ull);
+	int64_t size = (int64_t)ctx->profile.max_slice;
 	int64_t iters = ctx->profile.iters_revoke;
 	int ret;
 

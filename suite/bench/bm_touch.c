@@ -102,7 +102,8 @@ static void run(struct pfnbench_state *st, struct bench_ctx *ctx, int fd, uint64
 		pfnbench_set_iteration_time(st, secs);
 		faults += n;
 	}
-	if (ret && fd >= 0 && ret != -EIO)
+	/* dma_buf_mmap() is -EINVAL when the exporter has no mmap: absence. */
+	if (ret && fd >= 0 && (ret == -EINVAL || bench_missing(ret)))
 		bench_skip(st, false, "the dma-buf cannot be mmap'd (%s): no CPU path to compare",
 			   strerrorname_np(-ret) ? strerrorname_np(-ret) : "?");
 	else if (ret)
@@ -114,11 +115,13 @@ static void run(struct pfnbench_state *st, struct bench_ctx *ctx, int fd, uint64
 
 static void bm_touch_vma(struct pfnbench_state *st)
 {
-	struct bench_ctx *ctx = pfnbench_priv(st);
+	struct bench_ctx *ctx = bench_ctx_of(st);
 	struct pfn_err err;
+	int ret;
 
-	if (bench_env_any(&ctx->env, &err)) {
-		bench_skip(st, false, "%s", err.msg);
+	ret = bench_env_any(&ctx->env, &err);
+	if (ret) {
+		bench_skip(st, !bench_missing(ret), "%s", err.msg);
 		return;
 	}
 	run(st, ctx, -1, (uint64_t)pfnbench_range(st, 0), (uint64_t)pfnbench_range(st, 1));
@@ -126,18 +129,19 @@ static void bm_touch_vma(struct pfnbench_state *st)
 
 static void bm_touch_dmabuf(struct pfnbench_state *st)
 {
-	struct bench_ctx *ctx = pfnbench_priv(st);
+	struct bench_ctx *ctx = bench_ctx_of(st);
 	uint64_t size = (uint64_t)pfnbench_range(st, 0);
 	struct pfn_err err;
-	int fd;
+	int fd, ret;
 
-	if (bench_env_any(&ctx->env, &err)) {
-		bench_skip(st, false, "%s", err.msg);
+	ret = bench_env_any(&ctx->env, &err);
+	if (ret) {
+		bench_skip(st, !bench_missing(ret), "%s", err.msg);
 		return;
 	}
 	fd = cycle_export(ctx, size, &err);
 	if (fd < 0) {
-		bench_skip(st, !cycle_export_missing(fd), "no dma-buf export: %s", err.msg);
+		bench_skip(st, !bench_missing(fd), "no dma-buf export: %s", err.msg);
 		return;
 	}
 	run(st, ctx, fd, size, 0);
@@ -149,15 +153,14 @@ int bench_register_touch(struct bench_ctx *ctx)
 	static const char *const vma_names[] = { "size", "align" };
 	static const char *const buf_names[] = { "size" };
 	const struct bench_profile *p = &ctx->profile;
-	uint64_t bar = ctx->env.bar_size & ~(PAGE_4K - 1);
-	uint64_t sizes[2] = { 64ull << 20, bar };
+	uint64_t sizes[2] = { 64ull << 20, p->max_slice };
 	int64_t vargs[2 * 2 * BENCH_MAX_ALIGNS], viters[2 * BENCH_MAX_ALIGNS];
 	int64_t bargs[2], biters[2];
 	unsigned int nv = 0, nb = 0;
 	int ret;
 
 	for (unsigned int s = 0; s < 2; s++) {
-		if (sizes[s] > bar || (s && sizes[s] == sizes[0]))
+		if (s && sizes[s] == sizes[0])
 			continue;
 		for (unsigned int a = 0; a < p->nr_aligns; a++) {
 			uint64_t align = p->aligns[a];

@@ -12,7 +12,7 @@
  * dma-buf path: IOMMU_IOAS_MAP_FILE of an existing export of the slice.
  *
  * Optionally the "map" time includes the first device DMA into the mapping
- * (BENCH_DMA_BYTES written at BENCH_BAR_IOVA by the DMA device).
+ * (BENCH_DMA_BYTES written into the BAR window by the DMA device and checked to have landed).
  */
 #ifndef PFN_BENCH_CYCLE_H
 #define PFN_BENCH_CYCLE_H
@@ -35,7 +35,8 @@ struct cycle_times {
 };
 
 /**
- * cycle_vma() - mmap, time MAP_DMA (+ DMA), time UNMAP_DMA, munmap
+ * cycle_vma() - mmap, time MAP_DMA (+ DMA), time UNMAP_DMA, munmap; the
+ * mmap is fresh, so the map time includes type1 faulting every page in
  * @ctx: context; the environment must be open in type1 mode (with the DMA
  *	 device when @dma)
  * @size: slice bytes, from BAR offset 0
@@ -48,6 +49,30 @@ struct cycle_times {
  */
 int cycle_vma(struct bench_ctx *ctx, uint64_t size, uint64_t align, bool dma,
 	      struct cycle_times *t, struct pfn_err *err);
+
+/**
+ * cycle_vma_prefaulted() - cycle_vma() without DMA, with every page of the
+ * fresh mmap faulted in (cycle_populate(), untimed) before the timed map
+ * @ctx: context; the environment must be open in type1 mode
+ * @size: slice bytes, from BAR offset 0
+ * @align: user-address alignment of the mmap
+ * @t: the times; @t->faults is what type1 still faulted (expected 0)
+ * @err: what failed
+ *
+ * Return: 0 or a negative errno; nothing stays mapped either way.
+ */
+int cycle_vma_prefaulted(struct bench_ctx *ctx, uint64_t size, uint64_t align,
+			 struct cycle_times *t, struct pfn_err *err);
+
+/**
+ * cycle_populate() - fault a BAR mapping in: one load per 2 MiB (per 4 KiB
+ * below that alignment); at 1 GiB alignment the first load of each GiB maps
+ * all of it
+ * @va: the mapping
+ * @size: its length
+ * @align: its user-address alignment
+ */
+void cycle_populate(const volatile uint8_t *va, uint64_t size, uint64_t align);
 
 /**
  * cycle_dmabuf() - time MAP_FILE of @dmabuf (+ DMA), time IOAS_UNMAP
@@ -72,8 +97,5 @@ int cycle_dmabuf(struct bench_ctx *ctx, int dmabuf, uint64_t size, bool dma,
  * Return: the dma-buf fd, or a negative errno.
  */
 int cycle_export(struct bench_ctx *ctx, uint64_t size, struct pfn_err *err);
-
-/** cycle_export_missing() - does @ret from an export mean "not supported"? */
-bool cycle_export_missing(int ret);
 
 #endif /* PFN_BENCH_CYCLE_H */

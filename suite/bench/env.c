@@ -9,9 +9,9 @@
 #include <linux/vfio.h>
 
 #include "env.h"
+#include "pfn/dma_pick.h"
 
 #define MAX_DEVICES 64
-#define PCI_CLASS_NVME 0x010802
 
 /* Open @bdf alone in whichever mode works, into @dev/@io. */
 static int open_alone(const char *sysfs, const char *bdf, struct pfn_iommu *io,
@@ -85,17 +85,11 @@ static int pick_target(struct bench_env *env, char (*bdfs)[PFN_BDF_LEN], int n,
 
 static void pick_dma(struct bench_env *env, char (*bdfs)[PFN_BDF_LEN], int n)
 {
-	struct pfn_pci_info info;
+	struct pfn_err err;
 
-	for (int i = 0; i < n; i++)
-		if (strcmp(bdfs[i], env->target_bdf) &&
-		    !pfn_pci_info(env->sysfs, bdfs[i], &info, NULL) &&
-		    info.class == PCI_CLASS_NVME) {
-			memcpy(env->dma_bdf, bdfs[i], PFN_BDF_LEN);
-			return;
-		}
-	snprintf(env->dma_why, sizeof(env->dma_why),
-		 "no vfio-bound NVMe controller other than the target; pass --dma-device");
+	if (pfn_dma_pick(env->sysfs, (const char (*)[PFN_BDF_LEN])bdfs, n, env->target_bdf,
+			 env->dma_bdf, &err))
+		snprintf(env->dma_why, sizeof(env->dma_why), "%s", err.msg);
 }
 
 int bench_env_init(struct bench_env *env, const char *sysfs, const char *target,
@@ -109,7 +103,6 @@ int bench_env_init(struct bench_env *env, const char *sysfs, const char *target,
 	env->iommu.fd = -1;
 	env->target.fd = env->target.group_fd = -1;
 	env->dmadev.fd = env->dmadev.group_fd = -1;
-	env->src = MAP_FAILED;
 
 	if (!target || !dma) {
 		n = pfn_pci_list_driver(sysfs, "vfio-pci", bdfs, MAX_DEVICES, err);
@@ -149,10 +142,6 @@ int bench_env_init(struct bench_env *env, const char *sysfs, const char *target,
 		return pfn_fail(err, ENODEV, "%s has no mmap-capable BAR of a page or more",
 				env->target_bdf);
 	}
-	if (env->bar_size > BENCH_PROBE_IOVA - BENCH_BAR_IOVA)
-		return pfn_fail(err, EFBIG,
-				"%s BAR%u is %llu bytes: the benchmarks' IOVA layout takes BARs up to 128 GiB",
-				env->target_bdf, env->bar, (unsigned long long)env->bar_size);
 	return 0;
 }
 
@@ -160,8 +149,11 @@ static void dma_down(struct bench_env *env)
 {
 	if (!env->dma_open)
 		return;
+	pfn_proof_close(&env->proof);
+	if (env->bar_view)
+		munmap(env->bar_view, BENCH_DMA_BYTES);
+	env->bar_view = NULL;
 	pfn_dma_close(&env->dma);
-	pfn_iommu_unmap(&env->iommu, BENCH_SRC_IOVA, BENCH_DMA_BYTES, NULL);
 	pfn_vfio_close(&env->dmadev);
 	env->dma_open = false;
 }
@@ -169,19 +161,20 @@ static void dma_down(struct bench_env *env)
 void bench_env_close(struct bench_env *env)
 {
 	dma_down(env);
-	if (env->src != MAP_FAILED)
-		munmap(env->src, BENCH_DMA_BYTES);
-	env->src = MAP_FAILED;
 	pfn_vfio_close(&env->target);
 	if (env->iommu.fd >= 0)
 		pfn_iommu_close(&env->iommu);
 	env->is_open = false;
 }
 
-/* Bring up the DMA device and its source buffer in the open mode. */
+/*
+ * Bring up the DMA device in the open mode, with the DMA-proof primitive
+ * watching the BAR's first page (the first DMA must land there, byte for byte).
+ */
 static int dma_up(struct bench_env *env, struct pfn_err *why)
 {
 	int m = env->mode;
+	uint64_t window;
 	int ret;
 
 	if (env->dma_open)
@@ -193,25 +186,24 @@ static int dma_up(struct bench_env *env, struct pfn_err *why)
 	ret = pfn_vfio_open(&env->dmadev, env->sysfs, env->dma_bdf, &env->iommu, why);
 	if (ret)
 		goto fail;
-	ret = pfn_dma_open(&env->dma, &env->dmadev, BENCH_DMA_DRIVER_IOVA, PFN_DMA_IOVA_WINDOW,
-			   why);
+	ret = pfn_iova_alloc(&env->iovas, PFN_DMA_IOVA_WINDOW, PFN_DMA_IOVA_WINDOW, &window, why);
+	if (!ret)
+		ret = pfn_dma_open(&env->dma, &env->dmadev, window, PFN_DMA_IOVA_WINDOW, why);
 	if (ret) {
 		pfn_vfio_close(&env->dmadev);
 		goto fail;
 	}
-	if (env->src == MAP_FAILED) {
-		env->src = mmap(NULL, BENCH_DMA_BYTES, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-		if (env->src == MAP_FAILED) {
-			ret = pfn_fail_errno(why, "allocating the DMA source buffer");
-			goto fail_dma;
-		}
-		memset(env->src, 0x5a, BENCH_DMA_BYTES);
-	}
-	ret = pfn_iommu_map_user(&env->iommu, env->src, BENCH_DMA_BYTES, BENCH_SRC_IOVA,
-				 PFN_MAP_RW, why);
-	if (ret)
+	ret = pfn_proof_open(&env->proof, &env->dma, &env->iommu, &env->iovas, BENCH_DMA_BYTES,
+			     why);
+	if (!ret)
+		ret = pfn_vfio_bar_mmap(&env->target, env->bar, 0, BENCH_DMA_BYTES, BENCH_DMA_BYTES,
+					0, &env->bar_view, why);
+	if (ret) {
+		env->bar_view = NULL;
+		pfn_proof_close(&env->proof);
 		goto fail_dma;
+	}
+	pfn_proof_set_target(&env->proof, env->bar_view);
 	env->dma_open = true;
 	return 0;
 fail_dma:
@@ -221,6 +213,21 @@ fail:
 	snprintf(env->dma_why, sizeof(env->dma_why), "DMA device %s in %s mode: %s",
 		 env->dma_bdf, pfn_iommu_mode_name(env->mode), why->msg);
 	env->dma_failed[m] = ret;
+	return ret;
+}
+
+/* The address space's IOVA windows for the BAR, once the target is attached. */
+static int iova_windows(struct bench_env *env, struct pfn_err *why)
+{
+	uint64_t gib = 1ull << 30;
+	uint64_t size = (env->bar_size + gib - 1) & ~(gib - 1);
+	int ret;
+
+	ret = pfn_iova_space_read(&env->iovas, &env->iommu, why);
+	if (!ret)
+		ret = pfn_iova_alloc(&env->iovas, size, gib, &env->iova_bar, why);
+	if (!ret)
+		ret = pfn_iova_alloc(&env->iovas, size, gib, &env->iova_probe, why);
 	return ret;
 }
 
@@ -238,6 +245,11 @@ int bench_env_use(struct bench_env *env, enum pfn_iommu_mode mode, bool with_dma
 		if (!ret) {
 			ret = pfn_vfio_open(&env->target, env->sysfs, env->target_bdf, &env->iommu,
 					    why);
+			if (!ret) {
+				ret = iova_windows(env, why);
+				if (ret)
+					pfn_vfio_close(&env->target);
+			}
 			if (ret)
 				pfn_iommu_close(&env->iommu);
 		}

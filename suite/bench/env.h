@@ -17,15 +17,13 @@
 #include <stdint.h>
 
 #include "pfn/dma.h"
+#include "pfn/iova.h"
+#include "pfn/proof.h"
 #include "pfn/error.h"
 #include "pfn/iommu.h"
 #include "pfn/vfio.h"
 
 /* IOVA layout, inside a 39-bit vIOMMU and away from the x86 MSI window. */
-#define BENCH_DMA_DRIVER_IOVA	0x10000000ull	/* the DMA driver's own window */
-#define BENCH_SRC_IOVA		0x20000000ull	/* host buffer the device reads */
-#define BENCH_BAR_IOVA		0x1000000000ull	/* the BAR slice (64 GiB up) */
-#define BENCH_PROBE_IOVA	0x3000000000ull	/* revoke probes (192 GiB up) */
 #define BENCH_DMA_BYTES		4096ull		/* bytes of the "first DMA" */
 #define BENCH_DMA_TIMEOUT_MS	5000
 
@@ -44,8 +42,12 @@
  * @dmadev: the DMA device, when @dma_open
  * @dma: its driver, when @dma_open
  * @dma_open: the DMA device and driver are up in @mode
- * @src: a page-aligned host buffer of BENCH_DMA_BYTES, mapped at
- *	 BENCH_SRC_IOVA while @dma_open
+ * @iovas: the usable IOVA ranges of @iommu, read once the target is attached
+ * @iova_bar: where the benchmarks map the BAR (a window of the BAR's size)
+ * @iova_probe: a second such window, for revoke probes
+ * @proof: the DMA-proof primitive of "map + first DMA", while @dma_open
+ * @bar_view: CPU mapping of the BAR's first page, where the first DMA is
+ *	 checked to have landed, while @dma_open
  * @failed: per mode, -errno once opening it failed (not retried)
  * @why: per mode, the reason it failed
  * @dma_failed: -errno once bringing up the DMA device failed in a mode
@@ -64,7 +66,11 @@ struct bench_env {
 	struct pfn_vfio_dev dmadev;
 	struct pfn_dma dma;
 	bool dma_open;
-	void *src;
+	struct pfn_iova_space iovas;
+	uint64_t iova_bar;
+	uint64_t iova_probe;
+	struct pfn_proof proof;
+	void *bar_view;
 	int failed[2];
 	char why[2][PFN_ERR_MSG_MAX + 32];
 	int dma_failed[2];

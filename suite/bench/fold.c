@@ -12,6 +12,7 @@
 #include "fold.h"
 #include "harness/json_scan.h"
 #include "meta.h"
+#include "pfn/file.h"
 #include "pfn/json.h"
 
 #define NAME_MAX_LEN 256
@@ -412,32 +413,24 @@ int bench_fold(const char *gbench_path, const char *out_path, struct fold_summar
 	       struct pfn_err *err)
 {
 	const char *base = strrchr(gbench_path, '/');
-	char tmp[PATH_MAX];
+	struct pfn_file_tx tx;
 	size_t len;
-	FILE *out;
 	char *doc;
 	int ret;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", out_path) >= (int)sizeof(tmp))
-		return pfn_fail(err, ENAMETOOLONG, "%s: path too long", out_path);
 	doc = read_all(gbench_path, &len, err);
 	if (!doc)
 		return -err->code;
-	out = fopen(tmp, "we");
-	if (!out) {
-		ret = pfn_fail_errno(err, "creating %s", tmp);
+	ret = pfn_file_begin(&tx, out_path, err);
+	if (ret) {
 		free(doc);
 		return ret;
 	}
-	ret = bench_fold_buf(doc, len, base ? base + 1 : gbench_path, out, sum, err);
-	if (ret)
-		bench_err_prefix(err, gbench_path);
-	if (fclose(out) && !ret)
-		ret = pfn_fail_errno(err, "writing %s", tmp);
-	if (!ret && rename(tmp, out_path))
-		ret = pfn_fail_errno(err, "renaming %s to %s", tmp, out_path);
-	if (ret)
-		unlink(tmp);
+	ret = bench_fold_buf(doc, len, base ? base + 1 : gbench_path, tx.f, sum, err);
 	free(doc);
-	return ret;
+	if (ret) {
+		pfn_file_abort(&tx);
+		return bench_err_prefix(err, gbench_path);
+	}
+	return pfn_file_commit(&tx, err);
 }

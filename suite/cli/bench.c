@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include "../bench/bench.h"
 #include "../bench/fold.h"
+#include "../bench/gbench_run.h"
 #include "../bench/meta.h"
 #include "cli.h"
 
@@ -42,10 +44,11 @@ static void bench_usage(FILE *out)
 		"usage: pfnsuite bench [--filter REGEX] [--repetitions N] [--quick] [--results DIR]\n"
 		"                      [--device BDF] [--bar N] [--dma-device BDF] [--target ACCEL]\n"
 		"                      [--list] [--inject-delay-us PATH=N] [--fold-only FILE]\n"
-		"  --filter       run benchmarks whose name matches the regex (Google Benchmark's\n"
-		"                 --benchmark_filter), e.g. 'iommu_map/'\n"
-		"  --repetitions  samples per benchmark (default 3 with --quick, else 5)\n"
-		"  --quick        the short profile of `make test` (small slices at 4K alignment)\n"
+		"  --filter       run benchmarks whose name (GROUP/PATH/size:S/...) matches the\n"
+		"                 POSIX extended regex, e.g. '^iommu_map/'\n"
+		"  --repetitions  samples per benchmark (default 5)\n"
+		"  --quick        the short profile of `make test`: small slices at 4K alignment,\n"
+		"                 at most 1 GiB whatever the BAR (the full profile: the whole BAR)\n"
 		"  --results      write DIR/" GBENCH_FILE " and DIR/bench.json (default:\n"
 		"                 $PFN_RESULTS, else the current directory)\n"
 		"  --device       device whose BAR is mapped (default: ivshmem 1af4:1110, else the\n"
@@ -58,7 +61,12 @@ static void bench_usage(FILE *out)
 		"                 PATH (vma or dmabuf), to prove a regression shows in the ratios\n"
 		"  --fold-only    run nothing: fold FILE (a " GBENCH_FILE " of an earlier run)\n"
 		"                 into DIR/bench.json\n"
-		"Exit 1 if a benchmark failed (a SKIP for an unavailable path is not a failure).\n");
+		"Results replace earlier ones only when complete. Progress goes to stderr.\n"
+		"Exit 0 when every benchmark ran or was skipped with a reason; 1 when one\n"
+		"failed; 2 for bad usage or input (unknown option, a filter matching nothing,\n"
+		"a --device or --dma-device that is absent, unbound or unsuitable, a malformed\n"
+		"--fold-only file): nothing is run or written; 3 when the machine has no\n"
+		"IOMMU or results cannot be written.\n");
 }
 
 static int parse_inject(const char *arg, struct bench_opts *o)
@@ -112,7 +120,7 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 			v = strtol(optarg, &end, 10);
 			if (*end || v < 1 || v > 1000) {
 				fprintf(stderr, "pfnsuite bench: --repetitions takes 1 to 1000\n");
-				return 2;
+				return CLI_EXIT_USAGE;
 			}
 			o->repetitions = (int)v;
 			break;
@@ -132,14 +140,14 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 			v = strtol(optarg, &end, 0);
 			if (*end || v < 0 || v >= PFN_NUM_BARS) {
 				fprintf(stderr, "pfnsuite bench: --bar takes 0 to 5\n");
-				return 2;
+				return CLI_EXIT_USAGE;
 			}
 			o->bar = (int)v;
 			break;
 		case 't':
 			if (strcmp(optarg, "tcg") && strcmp(optarg, "kvm") && strcmp(optarg, "none")) {
 				fprintf(stderr, "pfnsuite bench: --target takes tcg, kvm or none\n");
-				return 2;
+				return CLI_EXIT_USAGE;
 			}
 			o->target = optarg;
 			break;
@@ -149,7 +157,7 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 		case 'I':
 			if (parse_inject(optarg, o)) {
 				fprintf(stderr, "pfnsuite bench: --inject-delay-us takes vma=N or dmabuf=N (N us, at most 10 s)\n");
-				return 2;
+				return CLI_EXIT_USAGE;
 			}
 			break;
 		case 'F':
@@ -160,44 +168,17 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 			break;
 		case 'h':
 			bench_usage(stdout);
-			return 0;
+			return CLI_EXIT_OK;
 		default:
 			bench_usage(stderr);
-			return 2;
+			return CLI_EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "pfnsuite bench: unexpected argument '%s'\n", argv[optind]);
-		return 2;
+		return CLI_EXIT_USAGE;
 	}
 	return -1;
-}
-
-/* Run Google Benchmark with our flags; Return: pfnbench_run()'s result. */
-static int run_gbench(const struct bench_opts *o, int repetitions, const char *gbench_path)
-{
-	char out[PATH_MAX + 32], reps[48], filter[1024];
-	char a0[] = "pfnsuite-bench", fmt[] = "--benchmark_out_format=json";
-	char aggr[] = "--benchmark_display_aggregates_only=true", list[] = "--benchmark_list_tests=true";
-	char *argv[8];
-	int argc = 0;
-
-	snprintf(out, sizeof(out), "--benchmark_out=%s", gbench_path);
-	snprintf(reps, sizeof(reps), "--benchmark_repetitions=%d", repetitions);
-	snprintf(filter, sizeof(filter), "--benchmark_filter=%s", o->filter ? o->filter : "");
-	argv[argc++] = a0;
-	if (o->list) {
-		argv[argc++] = list;
-	} else {
-		argv[argc++] = out;
-		argv[argc++] = fmt;
-		argv[argc++] = reps;
-		argv[argc++] = aggr;
-	}
-	if (o->filter)
-		argv[argc++] = filter;
-	argv[argc] = NULL;
-	return pfnbench_run(argc, argv);
 }
 
 static void fill_meta(struct bench_meta *m, const struct bench_opts *o,
@@ -229,30 +210,77 @@ static void fill_meta(struct bench_meta *m, const struct bench_opts *o,
 	}
 }
 
-/* Fold @gbench_path into @json_path; Return: the exit status. */
-static int fold(const char *gbench_path, const char *json_path)
+/*
+ * Fold @gbench_path into @json_path; Return: the exit status.  @input_status
+ * is the status for an unreadable or malformed @gbench_path: bad input for
+ * --fold-only, an infrastructure error for the file this run just wrote.
+ */
+static int fold(const char *gbench_path, const char *json_path, int input_status)
 {
 	struct fold_summary sum;
 	struct pfn_err err;
+	int ret;
 
-	if (bench_fold(gbench_path, json_path, &sum, &err)) {
-		fprintf(stderr, "pfnsuite bench: %s\n", err.msg);
-		return 1;
+	ret = bench_fold(gbench_path, json_path, &sum, &err);
+	if (ret) {
+		fprintf(stderr, "pfnsuite bench: %s; %s left as it was\n", err.msg, json_path);
+		return ret == -EINVAL || ret == -ENOENT ? input_status : CLI_EXIT_INFRA;
 	}
 	printf("# pfnsuite bench: %zu metrics, %zu skipped, %zu failed; wrote %s from %s\n",
 	       sum.metrics, sum.skipped, sum.errors, json_path, gbench_path);
 	printf("# table: /usr/bin/python3 results/tools/report %s\n", json_path);
-	return sum.errors ? 1 : 0;
+	return sum.errors ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+}
+
+/* Compile --filter; Return: 0, or the exit status after saying what is wrong. */
+static int compile_filter(const char *filter, regex_t *re)
+{
+	char msg[256];
+	int rc;
+
+	rc = regcomp(re, filter, REG_EXTENDED | REG_NOSUB);
+	if (!rc)
+		return 0;
+	regerror(rc, re, msg, sizeof(msg));
+	fprintf(stderr, "pfnsuite bench: --filter '%s' is not a valid regex: %s\n", filter, msg);
+	return CLI_EXIT_USAGE;
+}
+
+/* Check --device and --dma-device, then pick the BAR; Return: 0 or the exit status. */
+static int setup_env(struct bench_ctx *ctx, const struct bench_opts *o)
+{
+	char target[PFN_BDF_LEN] = "", dma[PFN_BDF_LEN];
+	struct pfn_err err;
+	int ret;
+
+	if (o->device && cli_check_device(o->sysfs, o->device, target, NULL, &err)) {
+		fprintf(stderr, "pfnsuite bench: --device: %s\n", err.msg);
+		return CLI_EXIT_USAGE;
+	}
+	/* The verdict conform gives the same device: bad input, not a SKIP. */
+	if (o->dma_device && (pfn_bdf_parse(o->dma_device, dma, &err) ||
+			      cli_check_dma_device(o->sysfs, dma, target, &err))) {
+		fprintf(stderr, "pfnsuite bench: --dma-device: %s\n", err.msg);
+		return CLI_EXIT_USAGE;
+	}
+	ret = bench_env_init(&ctx->env, o->sysfs, o->device, o->bar, o->dma_device, &err);
+	if (ret) {
+		fprintf(stderr, "pfnsuite bench: %s\n", err.msg);
+		return cli_exit_for_device_error(ret);
+	}
+	return 0;
 }
 
 int cmd_bench(int argc, char **argv)
 {
 	struct bench_opts o = { .bar = -1, .sysfs = PFN_SYSFS_DEFAULT };
 	char gbench_path[PATH_MAX], json_path[PATH_MAX];
+	struct gbench_run run = { 0 };
 	struct bench_meta meta;
-	struct bench_ctx ctx;
+	struct bench_ctx *ctx;
 	struct pfn_err err;
-	int ret, repetitions;
+	regex_t filter;
+	int ret, status;
 
 	ret = parse(argc, argv, &o);
 	if (ret >= 0)
@@ -264,57 +292,87 @@ int cmd_bench(int argc, char **argv)
 	    snprintf(json_path, sizeof(json_path), "%s/bench.json", o.results) >=
 		    (int)sizeof(json_path)) {
 		fprintf(stderr, "pfnsuite bench: --results path too long\n");
-		return 2;
+		return CLI_EXIT_USAGE;
 	}
-	if (mkdir(o.results, 0755) && errno != EEXIST) {
-		fprintf(stderr, "pfnsuite bench: creating %s: %s\n", o.results, strerror(errno));
-		return 1;
+	if (o.fold_only) {
+		if (mkdir(o.results, 0755) && errno != EEXIST) {
+			fprintf(stderr, "pfnsuite bench: creating %s: %s\n", o.results, strerror(errno));
+			return CLI_EXIT_INFRA;
+		}
+		return fold(o.fold_only, json_path, CLI_EXIT_USAGE);
 	}
-	if (o.fold_only)
-		return fold(o.fold_only, json_path);
-
-	memset(&ctx, 0, sizeof(ctx));
+	if (o.filter && compile_filter(o.filter, &filter))
+		return CLI_EXIT_USAGE;
 	if (!o.list && !pfn_iommu_present(o.sysfs)) {
 		fprintf(stderr, "pfnsuite bench: no IOMMU is active: enable VT-d/AMD-Vi and boot with intel_iommu=on or amd_iommu=on\n");
-		return 1;
+		status = CLI_EXIT_INFRA;
+		goto out_filter;
 	}
-	ret = bench_env_init(&ctx.env, o.sysfs, o.device, o.bar, o.dma_device, &err);
-	if (ret) {
-		fprintf(stderr, "pfnsuite bench: %s\n", err.msg);
-		return 1;
+	/* Google Benchmark keeps pointers into it until exit. */
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx) {
+		fprintf(stderr, "pfnsuite bench: out of memory\n");
+		status = CLI_EXIT_INFRA;
+		goto out_filter;
 	}
-	bench_profile_init(&ctx.profile, o.quick, ctx.env.bar_size);
-	repetitions = o.repetitions ? o.repetitions : ctx.profile.repetitions;
+	status = setup_env(ctx, &o);
+	if (status) {
+		free(ctx);
+		goto out_filter;
+	}
+	ctx->filter = o.filter ? &filter : NULL;
+	ctx->progress.quiet = o.list;
+	bench_profile_init(&ctx->profile, o.quick, ctx->env.bar_size);
+	run.out_path = gbench_path;
+	run.filter = NULL;	/* filtered at registration: the progress lines count right */
+	run.repetitions = o.repetitions ? o.repetitions : ctx->profile.repetitions;
+	run.list = o.list;
 	if (o.inject_us) {
-		ctx.inject_delay_us[o.inject_path] = o.inject_us;
+		ctx->inject_delay_us[o.inject_path] = o.inject_us;
 		fprintf(stderr, "pfnsuite bench: TEST ONLY: %llu us busy delay injected into every %s map; these results are not a measurement\n",
 			(unsigned long long)o.inject_us, bench_path_name(o.inject_path));
 	}
-	fill_meta(&meta, &o, &ctx, repetitions);
+	fill_meta(&meta, &o, ctx, run.repetitions);
 	ret = bench_meta_publish(&meta);
 	if (!ret)
-		ret = bench_register_all(&ctx);
+		ret = bench_register_all(ctx);	/* from here on, ctx lives until exit */
 	if (ret) {
 		fprintf(stderr, "pfnsuite bench: registering benchmarks: %s\n", strerror(-ret));
-		return 1;
+		status = CLI_EXIT_INFRA;
+		goto out_env;
 	}
-	printf("# pfnsuite bench: %s profile, %d repetitions, target %s BAR%u (%llu bytes), DMA device %s\n",
-	       ctx.profile.name, repetitions, ctx.env.target_bdf, ctx.env.bar,
-	       (unsigned long long)ctx.env.bar_size, ctx.env.dma_bdf[0] ? ctx.env.dma_bdf : "none");
-	fflush(stdout);
-
-	ret = run_gbench(&o, repetitions, gbench_path);
-	bench_env_close(&ctx.env);
-	if (ret == -ENOENT) {
-		fprintf(stderr, "pfnsuite bench: no benchmark matches '%s' (see --list)\n",
-			o.filter ? o.filter : "");
-		return 2;
+	if (!ctx->progress.planned) {
+		fprintf(stderr, "pfnsuite bench: no benchmark matches '%s' (see --list); %s left as it was\n",
+			o.filter ? o.filter : "", gbench_path);
+		status = CLI_EXIT_USAGE;
+		goto out_env;
 	}
+	if (!o.list && mkdir(o.results, 0755) && errno != EEXIST) {
+		fprintf(stderr, "pfnsuite bench: creating %s: %s\n", o.results, strerror(errno));
+		status = CLI_EXIT_INFRA;
+		goto out_env;
+	}
+	if (!o.list) {
+		printf("# pfnsuite bench: %s profile, %u benchmarks, %d repetitions, target %s BAR%u (%llu bytes), DMA device %s\n",
+		       ctx->profile.name, ctx->progress.planned, run.repetitions, ctx->env.target_bdf,
+		       ctx->env.bar, (unsigned long long)ctx->env.bar_size,
+		       ctx->env.dma_bdf[0] ? ctx->env.dma_bdf : "none");
+		fflush(stdout);
+	}
+	ret = gbench_run(&run, &err);
+	bench_env_close(&ctx->env);
 	if (ret) {
-		fprintf(stderr, "pfnsuite bench: Google Benchmark: %s\n", strerror(-ret));
-		return 1;
+		fprintf(stderr, "pfnsuite bench: %s\n", err.msg);
+		status = ret == -ENOENT ? CLI_EXIT_USAGE : CLI_EXIT_INFRA;
+	} else if (!o.list) {
+		fprintf(stderr, "# bench: %u benchmarks done in %.0f s\n", ctx->progress.planned,
+			bench_now() - ctx->progress.t0);
+		status = fold(gbench_path, json_path, CLI_EXIT_INFRA);
 	}
-	if (o.list)
-		return 0;
-	return fold(gbench_path, json_path);
+out_env:
+	bench_env_close(&ctx->env);
+out_filter:
+	if (o.filter)
+		regfree(&filter);
+	return status;
 }

@@ -2,10 +2,72 @@
 #ifndef PFNSUITE_CLI_H
 #define PFNSUITE_CLI_H
 
-/* Each subcommand: argv[0] is the subcommand name; returns an exit status. */
+#include <stdbool.h>
+
+#include "pfn/error.h"
+#include "pfn/pci.h"
+
+/*
+ * One exit-code convention for every subcommand (README "Exit codes"):
+ * @CLI_EXIT_OK: it ran and everything it checked passed (SKIPs with a
+ *	reason and findings included)
+ * @CLI_EXIT_FAILED: it ran and found failures
+ * @CLI_EXIT_USAGE: usage error or bad input: an unknown option, a device
+ *	that is absent, not bound to vfio-pci or unsuitable for its role, a
+ *	malformed input file; nothing was run and no output was written
+ * @CLI_EXIT_INFRA: infrastructure error: the kernel lacks something the
+ *	whole command needs (no IOMMU), or writing an output failed
+ */
+enum cli_exit {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_FAILED = 1,
+	CLI_EXIT_USAGE = 2,
+	CLI_EXIT_INFRA = 3,
+};
+
+/* Each subcommand: argv[0] is the subcommand name; returns an enum cli_exit. */
 int cmd_probe(int argc, char **argv);
 int cmd_dma(int argc, char **argv);
 int cmd_conform(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+
+/**
+ * cli_check_device() - a --device argument names a device ready for VFIO
+ * @sysfs: sysfs mount point
+ * @arg: the user's BDF, any accepted spelling
+ * @bdf: receives the canonical BDF
+ * @info: filled on success (may be NULL)
+ * @err: on failure, what is wrong and what to do
+ *
+ * Return: 0, or a negative errno: bad input, exit CLI_EXIT_USAGE.
+ */
+int cli_check_device(const char *sysfs, const char *arg, char bdf[PFN_BDF_LEN],
+		     struct pfn_pci_info *info, struct pfn_err *err);
+
+/**
+ * cli_check_dma_device() - a --dma-device can serve as the DMA engine
+ * @sysfs: sysfs mount point
+ * @bdf: canonical BDF of the DMA device
+ * @target_bdf: canonical BDF of the target device ("" if none yet)
+ * @err: on failure, what is wrong and what to do
+ *
+ * The same verdict for conform and bench: the device must exist, be bound
+ * to vfio-pci, differ from the target and have a built-in DMA driver
+ * (pfn_dma_find()).  Anything else is bad input (CLI_EXIT_USAGE), never a
+ * FAIL of the cases that need it nor a SKIP of the benchmarks.
+ *
+ * Return: 0 or a negative errno.
+ */
+int cli_check_dma_device(const char *sysfs, const char *bdf, const char *target_bdf,
+			 struct pfn_err *err);
+
+/**
+ * cli_exit_for_device_error() - the exit code for a device-setup error
+ * @ret: negative errno from picking or opening the devices
+ *
+ * Return: CLI_EXIT_USAGE for what the user can fix by naming another
+ * device or BAR (absent, unbound, unsuitable, too big), else CLI_EXIT_INFRA.
+ */
+int cli_exit_for_device_error(int ret);
 
 #endif /* PFNSUITE_CLI_H */

@@ -30,16 +30,17 @@
 #include "pfn/iommu.h"
 #include "pfn/ktap.h"
 #include "pfn/nvme.h"
+#include "pfn/iova.h"
+#include "pfn/pattern.h"
 #include "pfn/pci.h"
+#include "pfn/proof.h"
 #include "pfn/vfio.h"
 
-/* IOVAs, all inside a 39-bit vIOMMU and away from the x86 MSI window. */
-#define DRIVER_IOVA	0x100000000ull
-#define SRC_IOVA	0x200000000ull
-#define DST_IOVA	0x300000000ull
-#define UNMAPPED_IOVA	0x400000000ull	/* never mapped */
-#define TARGET_IOVA	0x800000000ull
-#define RETRY_IOVA	0xc00000000ull
+/* IOVAs: windows from the IOMMU's usable ranges, allocated once in setup(). */
+#define DRIVER_IOVA	(c->iova_driver)
+#define SRC_IOVA	(c->iova_src)
+#define DST_IOVA	(c->iova_dst)
+#define UNMAPPED_IOVA	(c->iova_unmapped)	/* reserved, never mapped */
 
 /* What the test touches in the target BAR. */
 #define T_XFER_MAX	0x10000ull	/* DMA'd data at BAR offset 0 */
@@ -62,10 +63,17 @@ struct dma_ctx {
 	uint64_t buf_len;	/* max transfer + one guard page */
 	uint8_t *src;
 	uint8_t *dst;
-	uint8_t *expect;
 	bool src_mapped;
 	bool dst_mapped;
 	bool require_device_error;	/* a DMA after revoke must end in an error */
+	bool allow_destructive;
+	enum pfn_dma_fault test_fault;
+	struct pfn_iova_space iovas;
+	uint64_t iova_driver;
+	uint64_t iova_src;
+	uint64_t iova_dst;
+	uint64_t iova_unmapped;
+	struct pfn_proof proof;
 };
 
 struct target {
@@ -74,29 +82,12 @@ struct target {
 	uint32_t bar_index;
 	int dmabuf;
 	bool mapped;
+	uint64_t iova;
 	volatile uint8_t *view;
 	uint64_t xfer;
 };
 
 /* ---- small helpers -------------------------------------------------------- */
-
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static void fill_pattern(uint8_t *buf, uint64_t len, uint64_t seed)
-{
-	for (uint64_t i = 0; i < len; i += 8) {
-		uint64_t v = splitmix64(&seed);
-
-		memcpy(buf + i, &v, len - i < 8 ? len - i : 8);
-	}
-}
 
 /* Return the first differing offset, or -1 when equal. */
 static int64_t first_diff(const uint8_t *a, const uint8_t *b, uint64_t len)
@@ -227,7 +218,7 @@ static bool host_copy(struct dma_ctx *c, uint64_t size, uint64_t count, char *wh
 	int64_t d;
 	int rc;
 
-	fill_pattern(c->src, size, size * 31 + count);
+	pfn_pattern_fill(c->src, size, (uint32_t)(size * 31 + count));
 	memset(c->dst, POISON, c->buf_len);
 	rc = pfn_dma_memcpy_start(&c->dma, SRC_IOVA, DST_IOVA, size, count, &err);
 	if (!rc)
@@ -309,7 +300,7 @@ static void fault_baseline(struct dma_ctx *c)
 	struct pfn_err err;
 	int rc, mark, faults;
 
-	fill_pattern(c->src, 4096, 7);
+	pfn_pattern_fill(c->src, 4096, 7);
 	mark = kmsg_mark();
 	rc = pfn_dma_memcpy(&c->dma, SRC_IOVA, UNMAPPED_IOVA, 4096, c->timeout_ms, &err);
 	faults = kmsg_faults(mark, c->dev.bdf, UNMAPPED_IOVA, UNMAPPED_IOVA + 4096, fault,
@@ -345,7 +336,6 @@ static int target_open(struct dma_ctx *c, struct target *t, const char *bdf,
 		       struct pfn_err *err)
 {
 	struct pfn_range whole;
-	uint64_t iova = TARGET_IOVA;
 	void *va;
 	int ret;
 
@@ -367,8 +357,10 @@ static int target_open(struct dma_ctx *c, struct target *t, const char *bdf,
 	if (ret < 0)
 		return ret;
 	t->dmabuf = ret;
-	ret = pfn_ioas_map_file(c->io.fd, c->io.ioas_id, t->dmabuf, 0, t->bar.size, &iova,
-				PFN_MAP_RW, err);
+	ret = pfn_iova_alloc(&c->iovas, t->bar.size, 1ull << 21, &t->iova, err);
+	if (!ret)
+		ret = pfn_ioas_map_file(c->io.fd, c->io.ioas_id, t->dmabuf, 0, t->bar.size,
+					&t->iova, PFN_MAP_RW, err);
 	if (ret)
 		return ret;
 	t->mapped = true;
@@ -384,84 +376,112 @@ static void target_close(struct dma_ctx *c, struct target *t)
 	if (t->view)
 		munmap((void *)t->view, T_VIEW);
 	if (t->mapped)
-		pfn_ioas_unmap(c->io.fd, c->io.ioas_id, TARGET_IOVA, t->bar.size, NULL, NULL);
+		pfn_ioas_unmap(c->io.fd, c->io.ioas_id, t->iova, t->bar.size, NULL, NULL);
 	if (t->dmabuf >= 0)
 		close(t->dmabuf);
 	pfn_vfio_close(&t->dev);
 }
 
-/* Does BAR [0, t->xfer) hold c->expect?  Writes the first difference to @why. */
-static bool bar_holds(struct dma_ctx *c, struct target *t, char *why, size_t len)
-{
-	int64_t d;
-
-	bar_read(c->dst, t->view, t->xfer);
-	d = first_diff(c->dst, c->expect, t->xfer);
-	if (d < 0)
-		return true;
-	snprintf(why, len, "BAR byte %" PRId64 " is %#x, expected %#x", d, c->dst[d],
-		 c->expect[d]);
-	return false;
-}
-
 /* NVMe Read of RAW_LEN scratch bytes: PRP1 = dst, PRP2 = a list in the BAR. */
-static int read_with_list_in_bar(struct dma_ctx *c, struct pfn_err *err)
+static int read_with_list_in_bar(struct dma_ctx *c, struct target *t, struct pfn_err *err)
 {
 	memset(c->dst, POISON, c->buf_len);
 	return pfn_nvme_io_raw(&c->dma, PFN_NVME_CMD_READ, RAW_LEN, DST_IOVA,
-			       TARGET_IOVA + T_LIST_OFF, c->timeout_ms, err);
+			       t->iova + T_LIST_OFF, c->timeout_ms, err);
+}
+
+/* A positive control through @iova: the DMA must complete and land byte for byte. */
+static bool control(struct dma_ctx *c, struct target *t, uint64_t iova, const char *name,
+		    const char *what)
+{
+	struct pfn_err err;
+	int rc;
+
+	pfn_proof_set_target(&c->proof, t->view);
+	rc = pfn_proof_control(&c->proof, iova, what, &err);
+	pfn_ktap_diag(&c->k, "%s: %s", what, rc ? err.msg : "landed byte for byte");
+	result(c, !rc, name, err.msg);
+	return !rc;
+}
+
+/* Judge a DMA that must not have landed; the BAR must hold the canary. */
+static void must_not_land(struct dma_ctx *c, const struct pfn_proof_dma *d, const char *name,
+			  const char *what)
+{
+	char how[PFN_ERR_MSG_MAX + 64], why[PFN_ERR_MSG_MAX + 128];
+	enum pfn_proof_state st;
+	size_t at;
+
+	pfn_proof_describe(d, how, sizeof(how));
+	st = pfn_proof_observe(&c->proof, d, &at);
+	pfn_ktap_diag(&c->k, "%s: %s; the BAR holds %s", what, how,
+		      st == PFN_PROOF_LANDED ? "its data" :
+		      st == PFN_PROOF_CANARY ? "the canary, byte for byte" : "neither");
+	if (st == PFN_PROOF_LANDED)
+		snprintf(why, sizeof(why), "[landed] %s landed in the BAR", what);
+	else if (st == PFN_PROOF_CHANGED)
+		snprintf(why, sizeof(why), "[changed] the BAR changed (byte %zu) across %s", at, what);
+	else if (d->status == -ETIMEDOUT)
+		snprintf(why, sizeof(why), "[engine_timeout] %s timed out: %s", what, d->msg);
+	result(c, st == PFN_PROOF_CANARY && d->status != -ETIMEDOUT, name, why);
 }
 
 static void target_tests(struct dma_ctx *c, const char *bdf, uint32_t bar_index)
 {
 	struct target t = { .bar_index = bar_index, .dmabuf = -1 };
 	uint64_t list[RAW_LEN / 4096 - 1] = { 0 }, list_seen[RAW_LEN / 4096 - 1];
-	uint64_t iova, unmapped;
-	char why[PFN_ERR_MSG_MAX], fault[256];
+	struct pfn_proof_dma during, after;
+	uint64_t iova, old_iova, unmapped;
 	struct pfn_err err;
-	bool ok, restored;
-	int rc, mark, faults;
+	bool ok, list_test;
+	int rc;
 
 	rc = target_open(c, &t, bdf, &err);
 	pfn_ktap_diag(&c->k, "target %s BAR%u: %#llx bytes, dma-buf fd %d mapped at IOVA %#llx",
 		      bdf, bar_index, (unsigned long long)t.bar.size, t.dmabuf,
-		      (unsigned long long)TARGET_IOVA);
+		      (unsigned long long)t.iova);
 	result(c, !rc, "target_dmabuf_map", err.msg);
 	if (rc) {
 		target_close(c, &t);
 		return;
 	}
-	t.xfer = pfn_dma_max_size(&c->dma) < T_XFER_MAX ? pfn_dma_max_size(&c->dma) : T_XFER_MAX;
+	t.xfer = c->proof.len;
+	list_test = c->is_nvme && t.xfer >= RAW_LEN;
 
-	/* Host buffer -> BAR, seen through the BAR's mmap. */
-	memset(c->expect, 0, t.xfer);
-	bar_write(t.view, c->expect, t.xfer);
-	fill_pattern(c->src, t.xfer, 0xa);
-	memcpy(c->expect, c->src, t.xfer);
-	rc = pfn_dma_memcpy(&c->dma, SRC_IOVA, TARGET_IOVA, t.xfer, c->timeout_ms, &err);
-	ok = !rc && bar_holds(c, &t, why, sizeof(why));
-	pfn_ktap_diag(&c->k, "DMA %llu bytes host -> BAR: %s", (unsigned long long)t.xfer,
-		      rc ? err.msg : ok ? "pattern A landed in the BAR" : why);
-	result(c, ok, "p2p_dma_into_bar", rc ? err.msg : why);
+	/* Host buffer -> BAR, seen through the BAR's mmap (the positive control). */
+	if (!control(c, &t, t.iova, "p2p_dma_into_bar", "DMA host -> BAR through the dma-buf")) {
+		target_close(c, &t);
+		return;
+	}
 
 	/* BAR -> host buffer: the device reads the BAR. */
+	pfn_pattern_fill(t.view, t.xfer, 0xb0b0b0b0u);
 	memset(c->dst, POISON, c->buf_len);
-	rc = pfn_dma_memcpy(&c->dma, TARGET_IOVA, DST_IOVA, t.xfer, c->timeout_ms, &err);
-	ok = !rc && first_diff(c->dst, c->expect, t.xfer) < 0;
+	rc = pfn_dma_memcpy(&c->dma, t.iova, DST_IOVA, t.xfer, c->timeout_ms, &err);
+	ok = !rc && pfn_pattern_diff(c->dst, t.xfer, 0xb0b0b0b0u) == t.xfer;
 	result(c, ok, "p2p_dma_from_bar", rc ? err.msg : "host buffer does not hold the BAR's bytes");
 
 	/* A PRP list the controller must fetch from the BAR. */
-	if (c->is_nvme && t.xfer >= RAW_LEN) {
+	if (list_test) {
+		pfn_pattern_fill(c->src, RAW_LEN, 0x11570000u);
+		rc = pfn_dma_memcpy(&c->dma, SRC_IOVA, DST_IOVA, RAW_LEN, c->timeout_ms, &err);
 		list[0] = DST_IOVA + 4096;
 		list[1] = DST_IOVA + 8192;
 		bar_write(t.view + T_LIST_OFF, list, sizeof(list));
-		rc = read_with_list_in_bar(c, &err);
-		ok = !rc && first_diff(c->dst, c->expect, RAW_LEN) < 0;
+		if (!rc)
+			rc = read_with_list_in_bar(c, &t, &err);
+		ok = !rc && pfn_pattern_diff(c->dst, RAW_LEN, 0x11570000u) == RAW_LEN;
 		result(c, ok, "prp_list_in_bar",
 		       rc ? err.msg : "data read through a PRP list in the BAR is wrong");
 	}
 
-	/* Revoke: clear PCI memory enable of the target. */
+	/* Revoke: clear PCI memory enable of the target, canary in place. */
+	pfn_proof_set_target(&c->proof, t.view);
+	if (pfn_proof_write_canary(&c->proof, &err)) {
+		result(c, false, "revoke_memory_disable", err.msg);
+		target_close(c, &t);
+		return;
+	}
 	rc = pfn_vfio_set_memory_enable(&t.dev, false, &err);
 	pfn_ktap_diag(&c->k, "cleared PCI_COMMAND_MEMORY of %s: %s", bdf, rc ? err.msg : "done");
 	result(c, !rc, "revoke_memory_disable", err.msg);
@@ -469,96 +489,76 @@ static void target_tests(struct dma_ctx *c, const char *bdf, uint32_t bar_index)
 		target_close(c, &t);
 		return;
 	}
-	iova = RETRY_IOVA;
-	rc = pfn_ioas_map_file(c->io.fd, c->io.ioas_id, t.dmabuf, 0, t.bar.size, &iova,
-			       PFN_MAP_RW, &err);
+	rc = pfn_iova_alloc(&c->iovas, t.bar.size, 1ull << 21, &iova, &err);
+	if (!rc)
+		rc = pfn_ioas_map_file(c->io.fd, c->io.ioas_id, t.dmabuf, 0, t.bar.size, &iova,
+				       PFN_MAP_RW, &err);
 	pfn_ktap_diag(&c->k, "new IOMMU_IOAS_MAP_FILE of the revoked dma-buf: %s",
 		      rc ? err.msg : "succeeded");
 	if (!rc)
-		pfn_ioas_unmap(c->io.fd, c->io.ioas_id, RETRY_IOVA, t.bar.size, NULL, NULL);
-	result(c, rc != 0, "map_after_revoke_refused", "a revoked dma-buf could be mapped");
+		pfn_ioas_unmap(c->io.fd, c->io.ioas_id, iova, t.bar.size, NULL, NULL);
+	result(c, rc == -ENODEV, "map_after_revoke_refused",
+	       rc ? "refused, but not with ENODEV" : "a revoked dma-buf could be mapped");
 
-	/* The same DMA again, with a different pattern. */
-	fill_pattern(c->src, t.xfer, 0xb);
-	mark = kmsg_mark();
-	rc = pfn_dma_memcpy(&c->dma, SRC_IOVA, TARGET_IOVA, t.xfer, c->timeout_ms, &err);
-	faults = kmsg_faults(mark, c->dev.bdf, TARGET_IOVA, TARGET_IOVA + t.xfer, fault,
-			     sizeof(fault));
-	pfn_ktap_diag(&c->k, "DMA host -> BAR after revoke: %s",
-		      rc ? err.msg : "device reported success");
-	if (faults > 0)
-		pfn_ktap_diag(&c->k, "kernel log: %s", fault);
-	if (rc == -EIO) {
-		result(c, true, "p2p_dma_after_revoke_fails", NULL);
-	} else if (rc) {
-		result(c, false, "p2p_dma_after_revoke_fails", err.msg);
-	} else if (c->require_device_error) {
-		result(c, false, "p2p_dma_after_revoke_fails",
-		       "the device reported success (--require-device-error)");
-	} else if (faults > 0) {
-		pfn_ktap_diag(&c->k,
-			      "the IOMMU blocked the DMA (fault logged) and the device dropped it without an error");
-		result(c, true, "p2p_dma_after_revoke_fails", NULL);
-	} else {
-		pfn_ktap_result(&c->k, PFN_SKIP, "p2p_dma_after_revoke_fails",
-				"the device reported success and no IOMMU fault was found in the kernel log; bar_unchanged_after_revoke decides");
-	}
-
-	if (c->is_nvme && t.xfer >= RAW_LEN) {
-		rc = read_with_list_in_bar(c, &err);
+	/* A DMA while decoding is off: its status is evidence, the BAR is judged later. */
+	pfn_proof_dma(&c->proof, t.iova, &during);
+	pfn_ktap_diag(&c->k, "DMA host -> BAR while revoked: %s",
+		      during.status ? during.msg : "device reported success");
+	if (list_test) {
+		rc = read_with_list_in_bar(c, &t, &err);
 		pfn_ktap_diag(&c->k, "NVMe Read with its PRP list in the revoked BAR: %s",
 			      rc ? err.msg : "success");
 		result(c, rc == -EIO && c->dma.last_status, "prp_list_in_bar_after_revoke_fails",
 		       rc ? err.msg : "the controller fetched a PRP list from a revoked BAR");
 	}
 
-	/* Re-enable and check that nothing reached the BAR. */
+	/* Re-enable: what the DMA while revoked did is visible now. */
 	rc = pfn_vfio_set_memory_enable(&t.dev, true, &err);
 	result(c, !rc, "memory_reenable", err.msg);
 	if (rc) {
 		target_close(c, &t);
 		return;
 	}
-	ok = bar_holds(c, &t, why, sizeof(why));
-	if (c->is_nvme && t.xfer >= RAW_LEN) {
+	must_not_land(c, &during, "p2p_dma_while_revoked_does_not_land",
+		      "a DMA while the BAR was revoked");
+	if (list_test) {
 		bar_read(list_seen, t.view + T_LIST_OFF, sizeof(list_seen));
-		if (ok && memcmp(list, list_seen, sizeof(list))) {
-			ok = false;
-			snprintf(why, sizeof(why), "the PRP list page in the BAR changed");
-		}
+		result(c, !memcmp(list, list_seen, sizeof(list)), "prp_list_page_unchanged",
+		       "the PRP list page in the BAR changed");
 	}
-	pfn_ktap_diag(&c->k, "BAR after revoke and re-enable: %s",
-		      ok ? "still pattern A: the DMA after revoke did not land" : why);
-	result(c, ok, "bar_unchanged_after_revoke", why);
 
-	/* Does re-enable bring the IOMMU mapping back by itself? (informational) */
-	fill_pattern(c->src, t.xfer, 0xc);
-	memcpy(c->expect, c->src, t.xfer);
-	rc = pfn_dma_memcpy(&c->dma, SRC_IOVA, TARGET_IOVA, t.xfer, c->timeout_ms, &err);
-	restored = !rc && bar_holds(c, &t, why, sizeof(why));
-	pfn_ktap_diag(&c->k, "DMA after re-enable, before unmap+map: %s",
-		      restored ? "landed (the IOMMU mapping came back with memory enable)" :
-		      rc ? err.msg : "did not land (the mapping stays revoked until remapped)");
+	/*
+	 * The old mapping with decoding on again: memory enable must not bring
+	 * the IOMMU mapping back (the revoke holds until userspace maps again).
+	 */
+	if (pfn_proof_write_canary(&c->proof, &err)) {
+		result(c, false, "p2p_dma_after_revoke_does_not_land", err.msg);
+		target_close(c, &t);
+		return;
+	}
+	pfn_proof_dma(&c->proof, t.iova, &after);
+	must_not_land(c, &after, "p2p_dma_after_revoke_does_not_land",
+		      "a DMA through the old mapping after memory was enabled again");
+	if (c->require_device_error)
+		result(c, after.status == -EIO, "p2p_dma_after_revoke_reports_error",
+		       "the device reported success (--require-device-error)");
 
-	/* Recovery: unmap and map the dma-buf again; DMA must land again. */
-	rc = pfn_ioas_unmap(c->io.fd, c->io.ioas_id, TARGET_IOVA, t.bar.size, &unmapped, &err);
-	pfn_ktap_diag(&c->k, "IOMMU_IOAS_UNMAP of the revoked area: %s",
-		      rc ? err.msg : "done");
+	/* Recovery: unmap and map the dma-buf again at a fresh IOVA; DMA must land. */
+	old_iova = t.iova;
+	rc = pfn_ioas_unmap(c->io.fd, c->io.ioas_id, old_iova, t.bar.size, &unmapped, &err);
+	pfn_ktap_diag(&c->k, "IOMMU_IOAS_UNMAP of the revoked area: %s", rc ? err.msg : "done");
 	t.mapped = false;
-	iova = TARGET_IOVA;
-	rc = pfn_ioas_map_file(c->io.fd, c->io.ioas_id, t.dmabuf, 0, t.bar.size, &iova,
-			       PFN_MAP_RW, &err);
-	if (!rc) {
+	rc = pfn_iova_alloc(&c->iovas, t.bar.size, 1ull << 21, &t.iova, &err);
+	if (!rc)
+		rc = pfn_ioas_map_file(c->io.fd, c->io.ioas_id, t.dmabuf, 0, t.bar.size, &t.iova,
+				       PFN_MAP_RW, &err);
+	if (rc) {
+		result(c, false, "p2p_dma_after_remap", err.msg);
+	} else {
 		t.mapped = true;
-		fill_pattern(c->src, t.xfer, 0xd);
-		memcpy(c->expect, c->src, t.xfer);
-		rc = pfn_dma_memcpy(&c->dma, SRC_IOVA, TARGET_IOVA, t.xfer, c->timeout_ms, &err);
+		control(c, &t, t.iova, "p2p_dma_after_remap",
+			"DMA host -> BAR through a fresh mapping after the revoke");
 	}
-	ok = !rc && bar_holds(c, &t, why, sizeof(why));
-	pfn_ktap_diag(&c->k, "remap + DMA host -> BAR: %s",
-		      rc ? err.msg : ok ? "pattern D landed" : why);
-	result(c, ok, "p2p_dma_after_remap", rc ? err.msg : why);
-
 	target_close(c, &t);
 }
 
@@ -590,24 +590,38 @@ static int setup(struct dma_ctx *c, const char *bdf, struct pfn_err *err)
 	ret = pfn_vfio_open(&c->dev, c->sysfs, bdf, &c->io, err);
 	if (ret)
 		return ret;
-	ret = pfn_dma_open(&c->dma, &c->dev, DRIVER_IOVA, PFN_DMA_IOVA_WINDOW, err);
+	ret = pfn_iova_space_read(&c->iovas, &c->io, err);
+	if (!ret)
+		ret = pfn_iova_alloc(&c->iovas, PFN_DMA_IOVA_WINDOW, PFN_DMA_IOVA_WINDOW,
+				     &c->iova_driver, err);
 	if (ret)
 		return ret;
+	ret = pfn_dma_open2(&c->dma, &c->dev, DRIVER_IOVA, PFN_DMA_IOVA_WINDOW,
+			    &(struct pfn_dma_open_opts){ .allow_destructive = c->allow_destructive },
+			    err);
+	if (ret)
+		return ret;
+	pfn_dma_set_test_fault(&c->dma, c->test_fault);
 	c->is_nvme = !pfn_nvme_info(&c->dma, &c->nvme, NULL);
 	c->buf_len = pfn_dma_max_size(&c->dma) + c->page;
-	ret = map_buffer(c, &c->src, SRC_IOVA, &c->src_mapped, err);
+	c->buf_len = (c->buf_len + c->page - 1) & ~(c->page - 1);
+	ret = pfn_iova_alloc(&c->iovas, c->buf_len, 1ull << 21, &c->iova_src, err);
+	if (!ret)
+		ret = pfn_iova_alloc(&c->iovas, c->buf_len, 1ull << 21, &c->iova_dst, err);
+	if (!ret)
+		ret = pfn_iova_alloc(&c->iovas, 1ull << 21, 1ull << 21, &c->iova_unmapped, err);
+	if (!ret)
+		ret = map_buffer(c, &c->src, SRC_IOVA, &c->src_mapped, err);
 	if (!ret)
 		ret = map_buffer(c, &c->dst, DST_IOVA, &c->dst_mapped, err);
-	if (ret)
-		return ret;
-	c->expect = malloc(c->buf_len);
-	if (!c->expect)
-		return pfn_fail(err, ENOMEM, "allocating the expected-data buffer");
-	return 0;
+	if (!ret)
+		ret = pfn_proof_open(&c->proof, &c->dma, &c->io, &c->iovas, PFN_PROOF_LEN_MAX, err);
+	return ret;
 }
 
 static void teardown(struct dma_ctx *c)
 {
+	pfn_proof_close(&c->proof);
 	pfn_dma_close(&c->dma);
 	if (c->src_mapped)
 		pfn_iommu_unmap(&c->io, SRC_IOVA, c->buf_len, NULL);
@@ -617,7 +631,6 @@ static void teardown(struct dma_ctx *c)
 		munmap(c->src, c->buf_len);
 	if (c->dst)
 		munmap(c->dst, c->buf_len);
-	free(c->expect);
 	pfn_vfio_close(&c->dev);
 	pfn_iommu_close(&c->io);
 }
@@ -626,7 +639,8 @@ static void dma_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: pfnsuite dma --device BDF [--target BDF [--bar N]] [--timeout-ms MS]\n"
-		"                    [--require-device-error] [--sysfs DIR]\n"
+		"                    [--require-device-error] [--allow-destructive] [--sysfs DIR]\n"
+		"                    [--test-dma-fault silent]\n"
 		"  Drives --device (an NVMe controller bound to vfio-pci) as a DMA engine in an\n"
 		"  iommufd IOAS: copies between host buffers and checks the bytes.  With\n"
 		"  --target (e.g. ivshmem 1af4:1110, BAR 2, the default), exports that BAR as a\n"
@@ -636,7 +650,10 @@ static void dma_usage(FILE *out)
 		"  logs a fault for it; --require-device-error accepts only the former\n"
 		"  (QEMU's NVMe drops faulting data DMA without an error).\n"
 		"  WARNING: the data in the first LBAs (up to 1 MiB) of the NVMe's first\n"
-		"  namespace is overwritten: use a scratch disk.\n"
+		"  namespace is overwritten: use a scratch disk.  A namespace holding a\n"
+		"  partition table or filesystem is refused unless --allow-destructive.\n"
+		"  --test-dma-fault silent (TEST ONLY): the engine reports success and moves\n"
+		"  nothing; every proof must then fail.\n"
 		"  Prints KTAP; exits 0 only when every case passed (or was skipped).\n");
 }
 
@@ -649,6 +666,8 @@ int cmd_dma(int argc, char **argv)
 		{ "timeout-ms", required_argument, NULL, 'T' },
 		{ "sysfs", required_argument, NULL, 's' },
 		{ "require-device-error", no_argument, NULL, 'R' },
+		{ "allow-destructive", no_argument, NULL, 'A' },
+		{ "test-dma-fault", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -660,7 +679,7 @@ int cmd_dma(int argc, char **argv)
 	int opt, ret;
 	char *end;
 
-	while ((opt = getopt_long(argc, argv, "d:t:b:T:s:h", opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "d:t:b:T:s:AF:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'd':
 			device = optarg;
@@ -687,6 +706,16 @@ int cmd_dma(int argc, char **argv)
 			break;
 		case 'R':
 			c.require_device_error = true;
+			break;
+		case 'A':
+			c.allow_destructive = true;
+			break;
+		case 'F':
+			if (strcmp(optarg, "silent")) {
+				fprintf(stderr, "pfnsuite dma: --test-dma-fault takes silent\n");
+				return 2;
+			}
+			c.test_fault = PFN_DMA_FAULT_SILENT;
 			break;
 		case 'h':
 			dma_usage(stdout);
@@ -717,7 +746,8 @@ int cmd_dma(int argc, char **argv)
 	}
 	pfn_ktap_diag(&c.k, "%s: %s", bdf, c.dma.desc);
 	pfn_ktap_diag(&c.k, "IOMMU: iommufd IOAS %u; driver window %#llx, src %#llx, dst %#llx",
-		      c.io.ioas_id, DRIVER_IOVA, SRC_IOVA, DST_IOVA);
+		      c.io.ioas_id, (unsigned long long)c.iova_driver,
+		      (unsigned long long)c.iova_src, (unsigned long long)c.iova_dst);
 	result(&c, true, "dma_driver_open", NULL);
 
 	host_copies(&c);

@@ -21,22 +21,27 @@ static void usage(FILE *out)
 	fprintf(out, "usage: pfnsuite COMMAND [OPTIONS]\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(out, "\n'pfnsuite COMMAND --help' describes a command's options.\n");
+	fprintf(out, "\n'pfnsuite COMMAND --help' describes a command's options.\n"
+		"\nexit status, every command: 0 ran and passed (SKIPs with a reason and findings\n"
+		"included); 1 ran and found failures; 2 usage error or bad input (unknown option,\n"
+		"absent or unbound device, malformed file; nothing run or written); 3\n"
+		"infrastructure error (the kernel lacks what the whole command needs, or an\n"
+		"output could not be written)\n");
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
-		return 2;
+		return CLI_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
-		return 0;
+		return CLI_EXIT_OK;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].run(argc - 1, argv + 1);
 	fprintf(stderr, "pfnsuite: unknown command '%s'; run 'pfnsuite --help'\n", argv[1]);
-	return 2;
+	return CLI_EXIT_USAGE;
 }

@@ -16,6 +16,7 @@
 #include <linux/vfio.h>
 
 #include "cli.h"
+#include "pfn/file.h"
 #include "pfn/iommu.h"
 #include "pfn/json.h"
 #include "pfn/pci.h"
@@ -235,16 +236,19 @@ static void json_try(struct pfn_json *j, const char *key, const struct probe_try
 	pfn_json_object_end(j);
 }
 
-static int write_json(const char *path, const struct probe_device *devs, int n)
+/* Write @path through a temporary file: a failure leaves an old @path as it was. */
+static int write_json(const char *path, const struct probe_device *devs, int n,
+		      struct pfn_err *err)
 {
+	struct pfn_file_tx tx;
 	struct pfn_json j;
-	FILE *f = fopen(path, "we");
 	char hex[16];
 	int ret;
 
-	if (!f)
-		return -errno;
-	pfn_json_init(&j, f);
+	ret = pfn_file_begin(&tx, path, err);
+	if (ret)
+		return ret;
+	pfn_json_init(&j, tx.f);
 	pfn_json_object_begin(&j);
 	pfn_json_key(&j, "devices");
 	pfn_json_array_begin(&j);
@@ -281,9 +285,11 @@ static int write_json(const char *path, const struct probe_device *devs, int n)
 	pfn_json_array_end(&j);
 	pfn_json_object_end(&j);
 	ret = pfn_json_finish(&j);
-	if (fclose(f) && !ret)
-		ret = -errno;
-	return ret;
+	if (ret) {
+		pfn_file_abort(&tx);
+		return pfn_fail(err, -ret, "writing %s: JSON writer misuse", path);
+	}
+	return pfn_file_commit(&tx, err);
 }
 
 static void probe_usage(FILE *out)
@@ -292,7 +298,11 @@ static void probe_usage(FILE *out)
 		"usage: pfnsuite probe [--device BDF]... [--json FILE] [--sysfs DIR]\n"
 		"  Lists each vfio-pci device (or each --device), its BARs, and whether\n"
 		"  dma-buf export, iommufd MAP_FILE of the dma-buf and type1 MAP_DMA of\n"
-		"  the BAR mmap work on the running kernel, by trying each.\n");
+		"  the BAR mmap work on the running kernel, by trying each.\n"
+		"  --json FILE is replaced only by a complete result.\n"
+		"Exit 0 when every device was probed; 2 for bad usage or a --device that is\n"
+		"absent or not bound to vfio-pci (nothing is probed or written); 3 when the\n"
+		"machine has no IOMMU or FILE cannot be written.\n");
 }
 
 int cmd_probe(int argc, char **argv)
@@ -306,8 +316,10 @@ int cmd_probe(int argc, char **argv)
 	};
 	char bdfs[PROBE_MAX_DEVICES][PFN_BDF_LEN];
 	const char *sysfs = PFN_SYSFS_DEFAULT, *json = NULL;
+	const char *args[PROBE_MAX_DEVICES];
 	struct probe_device *devs;
-	int n = 0, c, ret, status = 0;
+	int n = 0, c, ret, bad = 0;
+	bool named;
 	struct pfn_err err;
 
 	while ((c = getopt_long(argc, argv, "d:j:s:h", opts, NULL)) != -1) {
@@ -315,13 +327,9 @@ int cmd_probe(int argc, char **argv)
 		case 'd':
 			if (n == PROBE_MAX_DEVICES) {
 				fprintf(stderr, "pfnsuite probe: at most %d devices\n", PROBE_MAX_DEVICES);
-				return 2;
+				return CLI_EXIT_USAGE;
 			}
-			if (pfn_bdf_parse(optarg, bdfs[n], &err)) {
-				fprintf(stderr, "pfnsuite probe: %s\n", err.msg);
-				return 2;
-			}
-			n++;
+			args[n++] = optarg;
 			break;
 		case 'j':
 			json = optarg;
@@ -331,31 +339,32 @@ int cmd_probe(int argc, char **argv)
 			break;
 		case 'h':
 			probe_usage(stdout);
-			return 0;
+			return CLI_EXIT_OK;
 		default:
 			probe_usage(stderr);
-			return 2;
+			return CLI_EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
 		fprintf(stderr, "pfnsuite probe: unexpected argument '%s'\n", argv[optind]);
-		return 2;
+		return CLI_EXIT_USAGE;
 	}
 	if (!pfn_iommu_present(sysfs)) {
 		fprintf(stderr,
 			"pfnsuite probe: no IOMMU is active on this machine: enable VT-d/AMD-Vi in firmware and boot with intel_iommu=on or amd_iommu=on\n");
-		return 1;
+		return CLI_EXIT_INFRA;
 	}
-	if (n == 0) {
+	named = n > 0;
+	if (!named) {
 		ret = pfn_pci_list_driver(sysfs, "vfio-pci", bdfs, PROBE_MAX_DEVICES, &err);
 		if (ret < 0) {
 			fprintf(stderr, "pfnsuite probe: %s\n", err.msg);
-			return 1;
+			return CLI_EXIT_INFRA;
 		}
 		if (ret == 0) {
 			fprintf(stderr,
 				"pfnsuite probe: no device is bound to vfio-pci: bind one (echo vfio-pci > /sys/bus/pci/devices/BDF/driver_override, then unbind and drivers_probe) or pass --device BDF\n");
-			return 1;
+			return CLI_EXIT_USAGE;
 		}
 		n = ret < PROBE_MAX_DEVICES ? ret : PROBE_MAX_DEVICES;
 	}
@@ -363,25 +372,34 @@ int cmd_probe(int argc, char **argv)
 	devs = calloc((size_t)n, sizeof(*devs));
 	if (!devs) {
 		fprintf(stderr, "pfnsuite probe: out of memory\n");
-		return 1;
+		return CLI_EXIT_INFRA;
+	}
+	/* Every device is checked before any is probed: bad input probes nothing. */
+	for (int d = 0; d < n; d++) {
+		ret = named ? cli_check_device(sysfs, args[d], bdfs[d], &devs[d].info, &err) :
+				pfn_pci_check_vfio(sysfs, bdfs[d], &devs[d].info, &err);
+		if (ret) {
+			fprintf(stderr, "pfnsuite probe: %s\n", err.msg);
+			bad++;
+		}
+	}
+	if (bad) {
+		fprintf(stderr, "pfnsuite probe: %d of %d devices unusable: nothing probed%s%s\n",
+			bad, n, json ? ", " : "", json ? "--json file left as it was" : "");
+		free(devs);
+		/* A named device is the user's input; a listed one the machine's state. */
+		return named ? CLI_EXIT_USAGE : CLI_EXIT_INFRA;
 	}
 	for (int d = 0; d < n; d++) {
-		if (pfn_pci_check_vfio(sysfs, bdfs[d], &devs[d].info, &err)) {
-			fprintf(stderr, "pfnsuite probe: %s\n", err.msg);
-			status = 1;
-			continue;
-		}
 		probe_iommufd(&devs[d], sysfs);
 		probe_type1(&devs[d], sysfs);
 		print_device(stdout, &devs[d]);
 	}
-	if (json) {
-		ret = write_json(json, devs, n);
-		if (ret) {
-			fprintf(stderr, "pfnsuite probe: writing %s: %s\n", json, strerror(-ret));
-			status = 1;
-		}
-	}
+	ret = json ? write_json(json, devs, n, &err) : 0;
 	free(devs);
-	return status;
+	if (ret) {
+		fprintf(stderr, "pfnsuite probe: %s\n", err.msg);
+		return CLI_EXIT_INFRA;
+	}
+	return CLI_EXIT_OK;
 }

@@ -16,8 +16,9 @@
 
 #include "conform.h"
 
-#define IOVA_A 0x100000000ull	/* 4 GiB */
-#define IOVA_B 0x200000000ull	/* 8 GiB */
+/* The fixture's two IOVA windows, from the IOAS's usable ranges (pfn/iova.h). */
+#define IOVA_A (fx.iova_a)
+#define IOVA_B (fx.iova_b)
 
 /* Fixture plus a dma-buf of the first @length bytes of the target BAR. */
 static int setup(const struct conform_ctx *ctx, struct conform_fixture *fx, uint64_t length,
@@ -44,13 +45,14 @@ static void map_and_unmap(const struct conform_ctx *ctx, struct conform_result *
 			  uint64_t start, uint64_t length, uint32_t flags)
 {
 	struct conform_fixture fx;
-	uint64_t iova = IOVA_A, unmapped = 0;
+	uint64_t iova = 0, unmapped = 0;
 	struct pfn_err err;
 	int fd, ret;
 
 	fd = setup(ctx, &fx, ctx->target_bar_size, res);
 	if (fd < 0)
 		return;
+	iova = IOVA_A;
 	ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, start, length, &iova, flags,
 				&err);
 	if (ret) {
@@ -95,18 +97,19 @@ static void imp_read_only(const struct conform_ctx *ctx, struct conform_result *
 	map_and_unmap(ctx, res, 0, ctx->page, PFN_MAP_READ);
 }
 
-/* A refused map: exact errno, and nothing left mapped. */
+/* A refused map at @iova_off into window A: exact errno, and nothing left mapped. */
 static void expect_map_errno(const struct conform_ctx *ctx, struct conform_result *res,
-			     const char *what, uint64_t start, uint64_t length, uint64_t iova,
+			     const char *what, uint64_t start, uint64_t length, uint64_t iova_off,
 			     uint32_t flags, int want)
 {
 	struct conform_fixture fx;
-	uint64_t unmapped = 0;
+	uint64_t unmapped = 0, iova;
 	int fd, ret;
 
 	fd = setup(ctx, &fx, ctx->target_bar_size, res);
 	if (fd < 0)
 		return;
+	iova = IOVA_A + iova_off;
 	ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, start, length, &iova, flags,
 				NULL);
 	conform_expect_errno(res, what, ret, want);
@@ -120,36 +123,36 @@ static void expect_map_errno(const struct conform_ctx *ctx, struct conform_resul
 
 static void imp_zero_length(const struct conform_ctx *ctx, struct conform_result *res)
 {
-	expect_map_errno(ctx, res, "MAP_FILE of 0 bytes", 0, 0, IOVA_A, PFN_MAP_RW, EINVAL);
+	expect_map_errno(ctx, res, "MAP_FILE of 0 bytes", 0, 0, 0, PFN_MAP_RW, EINVAL);
 }
 
 static void imp_past_end(const struct conform_ctx *ctx, struct conform_result *res)
 {
 	expect_map_errno(ctx, res, "MAP_FILE past the dma-buf's end", ctx->page,
-			 ctx->target_bar_size, IOVA_A, PFN_MAP_RW, EINVAL);
+			 ctx->target_bar_size, 0, PFN_MAP_RW, EINVAL);
 }
 
 static void imp_unaligned_length(const struct conform_ctx *ctx, struct conform_result *res)
 {
-	expect_map_errno(ctx, res, "MAP_FILE of page+512 bytes", 0, ctx->page + 512, IOVA_A,
+	expect_map_errno(ctx, res, "MAP_FILE of page+512 bytes", 0, ctx->page + 512, 0,
 			 PFN_MAP_RW, EINVAL);
 }
 
 static void imp_unaligned_iova(const struct conform_ctx *ctx, struct conform_result *res)
 {
-	expect_map_errno(ctx, res, "MAP_FILE at IOVA 4 GiB + 512", 0, ctx->page, IOVA_A + 512,
+	expect_map_errno(ctx, res, "MAP_FILE at an IOVA window + 512", 0, ctx->page, 512,
 			 PFN_MAP_RW, EINVAL);
 }
 
 static void imp_no_access(const struct conform_ctx *ctx, struct conform_result *res)
 {
-	expect_map_errno(ctx, res, "MAP_FILE with neither READ nor WRITE", 0, ctx->page, IOVA_A,
+	expect_map_errno(ctx, res, "MAP_FILE with neither READ nor WRITE", 0, ctx->page, 0,
 			 0, EINVAL);
 }
 
 static void imp_length_overflow(const struct conform_ctx *ctx, struct conform_result *res)
 {
-	expect_map_errno(ctx, res, "MAP_FILE of length 2^64 - 1", 0, UINT64_MAX, IOVA_A,
+	expect_map_errno(ctx, res, "MAP_FILE of length 2^64 - 1", 0, UINT64_MAX, 0,
 			 PFN_MAP_RW, EOVERFLOW);
 }
 
@@ -175,11 +178,12 @@ static void imp_unknown_flag(const struct conform_ctx *ctx, struct conform_resul
 static void imp_bad_fd(const struct conform_ctx *ctx, struct conform_result *res)
 {
 	struct conform_fixture fx;
-	uint64_t iova = IOVA_A;
+	uint64_t iova = 0;
 	int ret;
 
 	if (!conform_fixture_open(ctx, &fx, res))
 		return;
+	iova = IOVA_A;
 	ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, -1, 0, ctx->page, &iova,
 				PFN_MAP_RW, NULL);
 	conform_expect_errno(res, "MAP_FILE of fd -1", ret, EBADF);
@@ -189,12 +193,13 @@ static void imp_bad_fd(const struct conform_ctx *ctx, struct conform_result *res
 static void imp_bad_ioas(const struct conform_ctx *ctx, struct conform_result *res)
 {
 	struct conform_fixture fx;
-	uint64_t iova = IOVA_A;
+	uint64_t iova = 0;
 	int fd, ret;
 
 	fd = setup(ctx, &fx, ctx->page, res);
 	if (fd < 0)
 		return;
+	iova = IOVA_A;
 	ret = pfn_ioas_map_file(fx.iommu.fd, 0xfffffff0u, fd, 0, ctx->page, &iova, PFN_MAP_RW,
 				NULL);
 	conform_expect_errno(res, "MAP_FILE into IOAS 0xfffffff0", ret, ENOENT);
@@ -204,13 +209,14 @@ static void imp_bad_ioas(const struct conform_ctx *ctx, struct conform_result *r
 static void imp_overlap(const struct conform_ctx *ctx, struct conform_result *res)
 {
 	struct conform_fixture fx;
-	uint64_t iova = IOVA_A;
+	uint64_t iova = 0;
 	struct pfn_err err;
 	int fd, ret;
 
 	fd = setup(ctx, &fx, ctx->target_bar_size, res);
 	if (fd < 0)
 		return;
+	iova = IOVA_A;
 	ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, ctx->page, &iova,
 				PFN_MAP_RW, &err);
 	if (ret) {
@@ -225,7 +231,7 @@ static void imp_overlap(const struct conform_ctx *ctx, struct conform_result *re
 
 static void imp_twice(const struct conform_ctx *ctx, struct conform_result *res)
 {
-	uint64_t a = IOVA_A, b = IOVA_B, len = ctx->page;
+	uint64_t a = 0, b = 0, len = ctx->page;
 	struct conform_fixture fx;
 	struct pfn_err err;
 	int fd;
@@ -233,6 +239,8 @@ static void imp_twice(const struct conform_ctx *ctx, struct conform_result *res)
 	fd = setup(ctx, &fx, ctx->target_bar_size, res);
 	if (fd < 0)
 		return;
+	a = IOVA_A;
+	b = IOVA_B;
 	if (pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, len, &a, PFN_MAP_RW, &err) ||
 	    pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, len, &b, PFN_MAP_RW, &err))
 		conform_fail(res, "%s", err.msg);
@@ -241,7 +249,7 @@ static void imp_twice(const struct conform_ctx *ctx, struct conform_result *res)
 
 static void imp_multi_range(const struct conform_ctx *ctx, struct conform_result *res)
 {
-	uint64_t p = ctx->page, iova = IOVA_A;
+	uint64_t p = ctx->page, iova = 0;
 	struct pfn_range r[2] = { { 0, p }, { 2 * p, p } };
 	struct conform_fixture fx;
 	struct pfn_err err;
@@ -249,6 +257,7 @@ static void imp_multi_range(const struct conform_ctx *ctx, struct conform_result
 
 	if (!conform_fixture_open(ctx, &fx, res))
 		return;
+	iova = IOVA_A;
 	fd = pfn_vfio_dmabuf_export(&fx.target, ctx->target_bar, r, 2, O_RDWR | O_CLOEXEC,
 				    &err);
 	if (fd < 0) {
@@ -269,12 +278,13 @@ static void imp_multi_range(const struct conform_ctx *ctx, struct conform_result
 static void imp_memfd_baseline(const struct conform_ctx *ctx, struct conform_result *res)
 {
 	struct conform_fixture fx;
-	uint64_t iova = IOVA_A;
+	uint64_t iova = 0;
 	struct pfn_err err;
 	int mfd, ret;
 
 	if (!conform_fixture_open(ctx, &fx, res))
 		return;
+	iova = IOVA_A;
 	mfd = memfd_create("pfn-conform", MFD_CLOEXEC);
 	if (mfd < 0 || ftruncate(mfd, (off_t)(4 * ctx->page))) {
 		conform_fail(res, "memfd: %s", strerror(errno));
@@ -294,12 +304,13 @@ static void imp_memfd_baseline(const struct conform_ctx *ctx, struct conform_res
 static void imp_other_exporter(const struct conform_ctx *ctx, struct conform_result *res)
 {
 	struct conform_fixture fx;
-	uint64_t iova = IOVA_A;
+	uint64_t iova = 0;
 	struct pfn_err err;
 	int memfd = -1, fd, ret;
 
 	if (!conform_fixture_open(ctx, &fx, res))
 		return;
+	iova = IOVA_A;
 	fd = conform_make_udmabuf(4 * ctx->page, &memfd, res);
 	if (fd >= 0) {
 		ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, 4 * ctx->page,
@@ -319,13 +330,14 @@ static void imp_fd_closed_while_mapped(const struct conform_ctx *ctx,
 				       struct conform_result *res)
 {
 	struct conform_fixture fx;
-	uint64_t iova = IOVA_A, unmapped = 0;
+	uint64_t iova = 0, unmapped = 0;
 	struct pfn_err err;
 	int fd;
 
 	fd = setup(ctx, &fx, ctx->target_bar_size, res);
 	if (fd < 0)
 		return;
+	iova = IOVA_A;
 	if (pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, ctx->page, &iova,
 			      PFN_MAP_RW, &err)) {
 		conform_fail(res, "%s", err.msg);
@@ -341,25 +353,25 @@ static void imp_fd_closed_while_mapped(const struct conform_ctx *ctx,
 }
 
 const struct conform_case conform_import_cases[] = {
-	{ "IMP-001", "whole_fixed_iova", "IMP-1", 0, imp_whole_fixed },
-	{ "IMP-002", "whole_allocated_iova", "IMP-1", 0, imp_whole_allocated },
-	{ "IMP-003", "partial", "IMP-1", 0, imp_partial },
-	{ "IMP-004", "read_only", "IMP-1", 0, imp_read_only },
-	{ "IMP-005", "same_dmabuf_twice", "IMP-1", 0, imp_twice },
-	{ "IMP-006", "fd_closed_while_mapped", "IMP-2", 0, imp_fd_closed_while_mapped },
-	{ "IMP-007", "zero_length", "IMP-3", 0, imp_zero_length },
-	{ "IMP-008", "past_end", "IMP-3", 0, imp_past_end },
-	{ "IMP-009", "unaligned_length", "IMP-3", 0, imp_unaligned_length },
-	{ "IMP-010", "unaligned_iova", "IMP-3", 0, imp_unaligned_iova },
-	{ "IMP-011", "no_access_flags", "IMP-3", 0, imp_no_access },
-	{ "IMP-012", "length_overflow", "IMP-3", 0, imp_length_overflow },
-	{ "IMP-013", "unknown_flag", "IMP-3", 0, imp_unknown_flag },
-	{ "IMP-014", "bad_fd", "IMP-3", 0, imp_bad_fd },
-	{ "IMP-015", "bad_ioas", "IMP-3", 0, imp_bad_ioas },
-	{ "IMP-016", "overlapping_iova", "IMP-3", 0, imp_overlap },
-	{ "IMP-017", "memfd_baseline", "IMP-4", 0, imp_memfd_baseline },
-	{ "IMP-018", "multi_range_dmabuf", "IMP-5", 0, imp_multi_range },
-	{ "IMP-019", "non_vfio_exporter", "IMP-6", 0, imp_other_exporter },
+	{ "IMP-001", "whole_fixed_iova", "IMP-1", 0, imp_whole_fixed, 0 },
+	{ "IMP-002", "whole_allocated_iova", "IMP-1", 0, imp_whole_allocated, 0 },
+	{ "IMP-003", "partial", "IMP-1", 0, imp_partial, 0 },
+	{ "IMP-004", "read_only", "IMP-1", 0, imp_read_only, 0 },
+	{ "IMP-005", "same_dmabuf_twice", "IMP-1", 0, imp_twice, 0 },
+	{ "IMP-006", "fd_closed_while_mapped", "IMP-2", 0, imp_fd_closed_while_mapped, 0 },
+	{ "IMP-007", "zero_length", "IMP-3", 0, imp_zero_length, 0 },
+	{ "IMP-008", "past_end", "IMP-3", 0, imp_past_end, 0 },
+	{ "IMP-009", "unaligned_length", "IMP-3", 0, imp_unaligned_length, 0 },
+	{ "IMP-010", "unaligned_iova", "IMP-3", 0, imp_unaligned_iova, 0 },
+	{ "IMP-011", "no_access_flags", "IMP-3", 0, imp_no_access, 0 },
+	{ "IMP-012", "length_overflow", "IMP-3", 0, imp_length_overflow, 0 },
+	{ "IMP-013", "unknown_flag", "IMP-3", 0, imp_unknown_flag, 0 },
+	{ "IMP-014", "bad_fd", "IMP-3", 0, imp_bad_fd, 0 },
+	{ "IMP-015", "bad_ioas", "IMP-3", 0, imp_bad_ioas, 0 },
+	{ "IMP-016", "overlapping_iova", "IMP-3", 0, imp_overlap, 0 },
+	{ "IMP-017", "memfd_baseline", "IMP-4", 0, imp_memfd_baseline, 0 },
+	{ "IMP-018", "multi_range_dmabuf", "IMP-5", 0, imp_multi_range, 0 },
+	{ "IMP-019", "non_vfio_exporter", "IMP-6", 0, imp_other_exporter, 0 },
 };
 
 const unsigned int conform_import_count =

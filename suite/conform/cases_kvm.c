@@ -209,10 +209,12 @@ static void kvm_vma_memory_disable(const struct conform_ctx *ctx, struct conform
 	if (!run_revoke(&t, PKVM_PATH_VMA, PKVM_TRIGGER_MEMORY, &rr, res))
 		goto out;
 	if (rr.landed_after)
-		conform_fail(res, "a guest write after PCI memory disable landed in the BAR: it holds %llu, the guest was at %llu when the disable returned",
+		conform_fail_as(res, CONFORM_REASON_GUEST_RAN,
+				"a guest write after PCI memory disable landed in the BAR: it holds %llu, the guest was at %llu when the disable returned",
 			     (unsigned long long)rr.bar_value, (unsigned long long)rr.after);
 	else if (writes_after(&rr))
-		conform_fail(res, "the guest completed %llu BAR writes after PCI memory disable without leaving KVM_RUN",
+		conform_fail_as(res, CONFORM_REASON_GUEST_RAN,
+				"the guest completed %llu BAR writes after PCI memory disable without leaving KVM_RUN",
 			     (unsigned long long)writes_after(&rr));
 	else if (!rr.exited)
 		conform_note(res, "the guest stopped writing without an exit to the VMM");
@@ -236,11 +238,12 @@ static void kvm_vma_reset(const struct conform_ctx *ctx, struct conform_result *
 	if (!run_revoke(&t, PKVM_PATH_VMA, PKVM_TRIGGER_RESET, &rr, res))
 		goto out;
 	if (!rr.exited && (writes_after(&rr) || rr.landed_after))
-		conform_finding(res, "on the VMA path the guest kept writing into the BAR across VFIO_DEVICE_RESET with no exit to the VMM: %llu writes in %.1f s after the reset, BAR holds %llu (reset returned at %llu)",
+		conform_finding(res, CONFORM_REASON_GUEST_RAN, "on the VMA path the guest kept writing into the BAR across VFIO_DEVICE_RESET with no exit to the VMM: %llu writes in %.1f s after the reset, BAR holds %llu (reset returned at %llu)",
 				(unsigned long long)writes_after(&rr), OBSERVE_S,
 				(unsigned long long)rr.bar_value, (unsigned long long)rr.after);
 	else if (rr.landed_after)
-		conform_fail(res, "the vCPU exited, yet a guest write after the reset landed: BAR holds %llu, guest was at %llu",
+		conform_fail_as(res, CONFORM_REASON_GUEST_RAN,
+				"the vCPU exited, yet a guest write after the reset landed: BAR holds %llu, guest was at %llu",
 			     (unsigned long long)rr.bar_value, (unsigned long long)rr.after);
 out:
 	pkvm_target_close(&t);
@@ -279,7 +282,7 @@ static void judge_dmabuf_revoke(const struct pkvm_revoke_result *rr, const char 
 	const struct pkvm_event *ex = &rr->exit;
 
 	if (rr->landed_after || writes_after(rr)) {
-		conform_fail(res, "after %s, %llu guest writes completed and the BAR holds %llu (guest was at %llu)",
+		conform_fail_as(res, CONFORM_REASON_GUEST_RAN, "after %s, %llu guest writes completed and the BAR holds %llu (guest was at %llu)",
 			     what, (unsigned long long)writes_after(rr),
 			     (unsigned long long)rr->bar_value, (unsigned long long)rr->after);
 		return;
@@ -291,7 +294,8 @@ static void judge_dmabuf_revoke(const struct pkvm_revoke_result *rr, const char 
 		return;
 	}
 	if (rr->resumed)
-		conform_fail(res, "after %s was undone, the guest ran on before the VMM replaced the memslot",
+		conform_fail_as(res, CONFORM_REASON_GUEST_RAN,
+				"after %s was undone, the guest ran on before the VMM replaced the memslot",
 			     what);
 	else if (!rr->reestablished)
 		conform_fail(res, "after %s was undone, replacing the memslot did not let the guest run again",
@@ -386,16 +390,16 @@ out:
 }
 
 const struct conform_case conform_kvm_cases[] = {
-	{ "KVM-001", "vma_guest_reads_host_writes", "KVM-1", 0, kvm_vma_guest_reads },
-	{ "KVM-002", "vma_host_reads_guest_writes", "KVM-1", 0, kvm_vma_host_reads },
-	{ "KVM-003", "vma_huge_mapping", "KVM-2", 0, kvm_vma_huge },
-	{ "KVM-004", "vma_memory_disable_running_guest", "KVM-3", 0, kvm_vma_memory_disable },
-	{ "KVM-005", "vma_reset_running_guest", "KVM-4", 0, kvm_vma_reset },
-	{ "KVM-006", "dmabuf_memslot_supported", "KVM-5", 0, kvm_dmabuf_supported },
-	{ "KVM-007", "dmabuf_memslot_access", "KVM-5", 0, kvm_dmabuf_access },
-	{ "KVM-008", "dmabuf_memory_disable_running_guest", "KVM-6", 0, kvm_dmabuf_memory_disable },
-	{ "KVM-009", "dmabuf_reset_running_guest", "KVM-6", 0, kvm_dmabuf_reset },
-	{ "KVM-010", "dmabuf_memslot_bad_args", "KVM-7", 0, kvm_dmabuf_bad_args },
+	{ "KVM-001", "vma_guest_reads_host_writes", "KVM-1", CONFORM_NEEDS_MEMORY, kvm_vma_guest_reads, 0 },
+	{ "KVM-002", "vma_host_reads_guest_writes", "KVM-1", CONFORM_NEEDS_MEMORY, kvm_vma_host_reads, 0 },
+	{ "KVM-003", "vma_huge_mapping", "KVM-2", 0, kvm_vma_huge, 0 },
+	{ "KVM-004", "vma_memory_disable_running_guest", "KVM-3", CONFORM_NEEDS_MEMORY, kvm_vma_memory_disable, 0 },
+	{ "KVM-005", "vma_reset_running_guest", "KVM-4", CONFORM_NEEDS_MEMORY, kvm_vma_reset, 0 },
+	{ "KVM-006", "dmabuf_memslot_supported", "KVM-5", 0, kvm_dmabuf_supported, 0 },
+	{ "KVM-007", "dmabuf_memslot_access", "KVM-5", CONFORM_NEEDS_MEMORY, kvm_dmabuf_access, 0 },
+	{ "KVM-008", "dmabuf_memory_disable_running_guest", "KVM-6", CONFORM_NEEDS_MEMORY, kvm_dmabuf_memory_disable, 0 },
+	{ "KVM-009", "dmabuf_reset_running_guest", "KVM-6", CONFORM_NEEDS_MEMORY, kvm_dmabuf_reset, 0 },
+	{ "KVM-010", "dmabuf_memslot_bad_args", "KVM-7", 0, kvm_dmabuf_bad_args, 0 },
 };
 
 const unsigned int conform_kvm_count = sizeof(conform_kvm_cases) / sizeof(conform_kvm_cases[0]);

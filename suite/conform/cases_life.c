@@ -11,7 +11,6 @@
 #include "conform.h"
 #include "kstate.h"
 
-#define IOVA 0x100000000ull
 
 enum handle { H_DMABUF, H_DEVICE, H_IOMMUFD };
 
@@ -23,11 +22,12 @@ struct mapped {
 static bool open_mapped(const struct conform_ctx *ctx, struct mapped *m,
 			struct conform_result *res)
 {
-	uint64_t iova = IOVA;
+	uint64_t iova;
 	struct pfn_err err;
 
 	if (!conform_fixture_open(ctx, &m->fx, res))
 		return false;
+	iova = m->fx.iova_a;
 	m->dmabuf = conform_export(ctx, &m->fx, 0, ctx->page * 16, res);
 	if (m->dmabuf < 0) {
 		conform_fixture_close(&m->fx);
@@ -135,7 +135,7 @@ static void life_repeated_cycles(const struct conform_ctx *ctx, struct conform_r
 	for (unsigned int i = 0; i < cycles; i++) {
 		if (!open_mapped(ctx, &m, res))
 			return;
-		if (pfn_ioas_unmap(m.fx.iommu.fd, m.fx.iommu.ioas_id, IOVA, ctx->page * 16, NULL,
+		if (pfn_ioas_unmap(m.fx.iommu.fd, m.fx.iommu.ioas_id, m.fx.iova_a, ctx->page * 16, NULL,
 				   NULL)) {
 			conform_fail(res, "unmap failed in cycle %u", i);
 			i = cycles;
@@ -148,14 +148,14 @@ static void life_repeated_cycles(const struct conform_ctx *ctx, struct conform_r
 }
 
 const struct conform_case conform_life_cases[] = {
-	{ "LIFE-001", "close_dmabuf_device_iommufd", "LIFE-1", 0, life_dmabuf_device_iommufd },
-	{ "LIFE-002", "close_dmabuf_iommufd_device", "LIFE-1", 0, life_dmabuf_iommufd_device },
-	{ "LIFE-003", "close_device_dmabuf_iommufd", "LIFE-1", 0, life_device_dmabuf_iommufd },
-	{ "LIFE-004", "close_device_iommufd_dmabuf", "LIFE-1", 0, life_device_iommufd_dmabuf },
-	{ "LIFE-005", "close_iommufd_dmabuf_device", "LIFE-1", 0, life_iommufd_dmabuf_device },
-	{ "LIFE-006", "close_iommufd_device_dmabuf", "LIFE-1", 0, life_iommufd_device_dmabuf },
-	{ "LIFE-007", "destroy_ioas", "LIFE-2", 0, life_destroy_ioas },
-	{ "LIFE-008", "repeated_cycles", "LIFE-3", 0, life_repeated_cycles },
+	{ "LIFE-001", "close_dmabuf_device_iommufd", "LIFE-1", 0, life_dmabuf_device_iommufd, 0 },
+	{ "LIFE-002", "close_dmabuf_iommufd_device", "LIFE-1", 0, life_dmabuf_iommufd_device, 0 },
+	{ "LIFE-003", "close_device_dmabuf_iommufd", "LIFE-1", 0, life_device_dmabuf_iommufd, 0 },
+	{ "LIFE-004", "close_device_iommufd_dmabuf", "LIFE-1", 0, life_device_iommufd_dmabuf, 0 },
+	{ "LIFE-005", "close_iommufd_dmabuf_device", "LIFE-1", 0, life_iommufd_dmabuf_device, 0 },
+	{ "LIFE-006", "close_iommufd_device_dmabuf", "LIFE-1", 0, life_iommufd_device_dmabuf, 0 },
+	{ "LIFE-007", "destroy_ioas", "LIFE-2", 0, life_destroy_ioas, 0 },
+	{ "LIFE-008", "repeated_cycles", "LIFE-3", 0, life_repeated_cycles, 0 },
 };
 
 const unsigned int conform_life_count = sizeof(conform_life_cases) / sizeof(conform_life_cases[0]);

@@ -31,8 +31,9 @@
 
 #define NO_MODELS "no mem_model line in dma-buf fdinfo: the kernel has no dma-buf memory models (reference series)"
 
-#define IOVA_A 0x100000000ull	/* 4 GiB */
-#define IOVA_B 0x200000000ull	/* 8 GiB */
+/* The fixture's two IOVA windows, from the IOAS's usable ranges (pfn/iova.h). */
+#define IOVA_A (fx->iova_a)
+#define IOVA_B (fx->iova_b)
 
 /* ---- fdinfo ----------------------------------------------------------- */
 
@@ -126,8 +127,9 @@ static int load_module(const char *dir, const char *name, struct conform_result 
 	ret = (int)syscall(SYS_finit_module, fd, "", 0);
 	close(fd);
 	if (ret && errno != EEXIST) {
-		conform_skip(res, "cannot load %s: %s (built for another kernel?)", path,
-			     strerror(errno));
+		conform_fail_as(res, CONFORM_REASON_SETUP,
+				"cannot load %s: %s (built for another kernel? rebuild it with make -C reference-kernel/modules)",
+				path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -391,7 +393,7 @@ static void model_iommufd_udmabuf(const struct conform_ctx *ctx, struct conform_
 
 static void model_iommufd_multi_range(const struct conform_ctx *ctx, struct conform_result *res)
 {
-	uint64_t p = ctx->page, iova = IOVA_B;
+	uint64_t p = ctx->page, iova = 0;
 	/* three ranges, out of order, not contiguous */
 	struct pfn_range r[3] = { { 4 * p, 2 * p }, { 0, p }, { 8 * p, p } };
 	struct conform_fixture fx;
@@ -404,6 +406,7 @@ static void model_iommufd_multi_range(const struct conform_ctx *ctx, struct conf
 	}
 	if (!kernel_has_models(ctx, res) || !conform_fixture_open(ctx, &fx, res))
 		return;
+	iova = fx.iova_b;
 	fd = pfn_vfio_dmabuf_export(&fx.target, ctx->target_bar, r, 3, O_RDWR | O_CLOEXEC, &err);
 	if (fd < 0) {
 		if (fd == -ENOTTY || fd == -EOPNOTSUPP)
@@ -439,12 +442,13 @@ out:
 static void model_iommufd_refuses_dynamic(const struct conform_ctx *ctx,
 					  struct conform_result *res)
 {
-	uint64_t size = 8 * ctx->page, iova = IOVA_A, unmapped = 0;
+	uint64_t size = 8 * ctx->page, iova = 0, unmapped = 0;
 	struct conform_fixture fx;
 	int fd, ret;
 
 	if (!ref_modules(ctx, res) || !conform_fixture_open(ctx, &fx, res))
 		return;
+	iova = fx.iova_a;
 
 	fd = ref_export(size, PFN_REF_MODEL_DYNAMIC, 2);
 	if (fd < 0) {
@@ -477,7 +481,7 @@ static void model_iommufd_refuses_dynamic(const struct conform_ctx *ctx,
 		ret = ref_exp_op(PFN_REF_EXP_REVOKE, fd, 1);
 		if (ret)
 			conform_fail(res, "reference revoke: %s", strerror(-ret));
-		iova = IOVA_A;
+		iova = fx.iova_a;
 		ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, size, &iova,
 					PFN_MAP_RW, NULL);
 		conform_expect_errno(res, "MAP_FILE of a revoked reference dma-buf", ret, ENODEV);
@@ -533,9 +537,11 @@ static void model_importer_revoke(const struct conform_ctx *ctx, struct conform_
 	}
 	ref_imp(PFN_REF_IMP_STATUS, imp, id, &st);
 	if (st.invalidations < 1)
-		conform_fail(res, "revoke did not call the importer's invalidate_mappings (0 callbacks)");
+		conform_fail_as(res, CONFORM_REASON_NO_CALLBACK,
+				"revoke did not call the importer's invalidate_mappings (0 callbacks)");
 	else if (st.holding)
-		conform_fail(res, "the importer still holds the chunks after revoke");
+		conform_fail_as(res, CONFORM_REASON_NO_CALLBACK,
+				"the importer still holds the chunks after revoke");
 	ret = ref_imp(PFN_REF_IMP_GET, imp, id, &st);
 	conform_expect_errno(res, "dma_buf_get_memory() while revoked", ret, ENODEV);
 
@@ -603,98 +609,112 @@ out:
 
 /* ---- MODEL-6: proven by device DMA ----------------------------------- */
 
-#define IOVA_MULTI	0x300000000ull	/* 12 GiB */
-#define IOVA_UDMABUF	0x400000000ull	/* 16 GiB */
-#define SEED_MULTI	0x6d6f0001u
-#define SEED_STALE	0x6d6f0002u
-#define SEED_UDMABUF	0x6d6f0003u
-
-static void fill_seed(void *buf, size_t bytes, uint32_t seed)
+/*
+ * DMA one page through @iova + @k pages and judge BAR page @bar_page (or
+ * the target set by the caller when @bar is NULL), byte for byte.
+ */
+static void dma_page(struct dma_rig *rig, uint8_t *bar, uint64_t page, uint64_t iova,
+		     unsigned int k, unsigned int bar_page, struct pfn_proof_dma *d)
 {
-	volatile uint32_t *p = buf;
-
-	for (size_t i = 0; i < bytes / 4; i++)
-		p[i] = seed ^ (uint32_t)(i * 2654435761u);
-}
-
-/* Does @buf hold bytes [@from, @from + @bytes) of @seed's pattern? */
-static bool holds_seed(const void *buf, size_t from, size_t bytes, uint32_t seed)
-{
-	const volatile uint32_t *p = buf;
-
-	for (size_t i = 0; i < bytes / 4; i++)
-		if (p[i] != (seed ^ (uint32_t)((from / 4 + i) * 2654435761u)))
-			return false;
-	return true;
+	if (bar)
+		pfn_proof_set_target(&rig->proof, bar + (uint64_t)bar_page * page);
+	pfn_proof_dma(&rig->proof, iova + (uint64_t)k * page, d);
 }
 
 /*
  * A three-range, out-of-order vfio dma-buf mapped through the generic op:
- * a device write of four pages to its IOVA lands in the BAR range by range,
- * in dma-buf order; after a revoke and restore, a write through the old
- * mapping does not land.
+ * device writes to each of its four pages land in the BAR range by range,
+ * in dma-buf order (byte for byte, each page checked against its canary
+ * first); after a revoke and restore, a write through the old mapping does
+ * not land; a fresh mapping of the BAR then works again.
  */
 static void model_dma_multi_range(const struct conform_ctx *ctx, struct conform_result *res)
 {
-	uint64_t p = ctx->page, iova = IOVA_MULTI;
+	uint64_t p = ctx->page, iova;
 	/* dma-buf offset 0..2p -> BAR 4p..6p, 2p..3p -> BAR 0, 3p..4p -> BAR 8p */
 	struct pfn_range r[3] = { { 4 * p, 2 * p }, { 0, p }, { 8 * p, p } };
+	static const unsigned int bar_page[4] = { 4, 5, 0, 8 };
 	const uint64_t len = 4 * p;
+	struct pfn_proof_dma d, sent[4];
+	char what[96];
 	uint8_t *bar;
 	struct dma_rig rig;
 	struct pfn_err err;
 	int fd, ret;
 
-	if (len > RIG_PROOF || 9 * p > RIG_SLICE) {
-		conform_skip(res, "the page size is too large for the proof buffers");
+	if (9 * p > RIG_SLICE) {
+		conform_skip(res, "the page size is too large for the proof slice");
 		return;
 	}
 	if (!kernel_has_models(ctx, res) || !rig_open(&rig, ctx, PFN_MODE_IOMMUFD, res))
 		return;
+	if (!rig_control(&rig, "through a single-range mapping", res))
+		goto out;
+	if (rig.proof.len < p) {
+		conform_skip(res, "the DMA engine moves %zu bytes at most: less than a page",
+			     rig.proof.len);
+		goto out;
+	}
+	rig.proof.len = p;	/* one page per DMA from here on */
 	bar = rig.bar;
 	fd = pfn_vfio_dmabuf_export(&rig.target, ctx->target_bar, r, 3, O_RDWR | O_CLOEXEC, &err);
 	if (fd < 0) {
-		conform_fail(res, "%s", err.msg);
+		conform_fail_as(res, CONFORM_REASON_SETUP, "%s", err.msg);
 		goto out;
 	}
-	ret = pfn_ioas_map_file(rig.iommu.fd, rig.iommu.ioas_id, fd, 0, len, &iova, PFN_MAP_RW,
-				&err);
+	ret = pfn_iova_alloc(&rig.iovas, len, 1ull << 21, &iova, &err);
+	if (!ret)
+		ret = pfn_ioas_map_file(rig.iommu.fd, rig.iommu.ioas_id, fd, 0, len, &iova,
+					PFN_MAP_RW, &err);
 	if (ret) {
 		conform_fail(res, "MAP_FILE of the three-range dma-buf: %s", err.msg);
 		goto out_fd;
 	}
-
-	memset(bar, 0, 9 * p);
-	fill_seed(rig.src, len, SEED_MULTI);
-	ret = pfn_dma_memcpy(&rig.dma, RIG_SRC_IOVA, IOVA_MULTI, len, RIG_DMA_TIMEOUT_MS, &err);
-	if (ret) {
-		conform_fail(res, "device write through the multi-range mapping: %s", err.msg);
-		goto out_fd;
+	for (unsigned int k = 0; k < 4; k++) {
+		dma_page(&rig, bar, p, iova, k, bar_page[k], &sent[k]);
+		if (sent[k].status) {
+			conform_fail_as(res, sent[k].status == -ETIMEDOUT ?
+					CONFORM_REASON_ENGINE_TIMEOUT : CONFORM_REASON_RIG_BROKEN,
+					"device write to dma-buf page %u: %s", k, sent[k].msg);
+			goto out_unmap;
+		}
 	}
-	if (!holds_seed(bar + 4 * p, 0, 2 * p, SEED_MULTI) ||
-	    !holds_seed(bar, 2 * p, p, SEED_MULTI) ||
-	    !holds_seed(bar + 8 * p, 3 * p, p, SEED_MULTI)) {
-		conform_fail(res, "the device write did not land range by range (BAR pages 4-5, 0, 8)");
-		goto out_fd;
+	/* Judged after all four: a later write must not have clobbered an earlier page. */
+	for (unsigned int k = 0; k < 4; k++) {
+		pfn_proof_set_target(&rig.proof, bar + (uint64_t)bar_page[k] * p);
+		if (pfn_proof_observe(&rig.proof, &sent[k], NULL) != PFN_PROOF_LANDED) {
+			conform_fail(res, "the device write to dma-buf page %u did not land in BAR page %u (ranges out of order or lost)",
+				     k, bar_page[k]);
+			goto out_unmap;
+		}
 	}
 
-	/* Revoke and restore: the old mapping must be gone for good */
+	/* Revoke and restore: the old mapping must be gone for good. */
+	for (unsigned int k = 0; k < 4; k++) {
+		pfn_proof_set_target(&rig.proof, bar + (uint64_t)bar_page[k] * p);
+		if (!rig_canary(&rig, res))
+			goto out_unmap;
+	}
 	if (pfn_vfio_set_memory_enable(&rig.target, false, &err) ||
 	    pfn_vfio_set_memory_enable(&rig.target, true, &err)) {
-		conform_fail(res, "%s", err.msg);
-		goto out_fd;
+		conform_fail_as(res, CONFORM_REASON_SETUP, "%s", err.msg);
+		goto out_unmap;
 	}
-	memset(bar, 0, 9 * p);
-	fill_seed(rig.src, len, SEED_STALE);
-	ret = pfn_dma_memcpy(&rig.dma, RIG_SRC_IOVA, IOVA_MULTI, len, RIG_DMA_TIMEOUT_MS, NULL);
-	if (holds_seed(bar + 4 * p, 0, 2 * p, SEED_STALE) || holds_seed(bar, 2 * p, p, SEED_STALE) ||
-	    holds_seed(bar + 8 * p, 3 * p, p, SEED_STALE))
-		conform_fail(res, "a device write through the multi-range mapping landed after revoke (device status %d)",
-			     ret);
-	else
-		conform_note(res, "device write after revoke: %s",
-			     ret == -EIO ? "transfer error" : ret ? strerror(-ret) : "reported success, nothing landed");
-	pfn_ioas_unmap(rig.iommu.fd, rig.iommu.ioas_id, IOVA_MULTI, len, NULL, NULL);
+	for (unsigned int k = 0; k < 4; k++) {
+		/* Each page's canary was written last: re-arm it per page. */
+		pfn_proof_set_target(&rig.proof, bar + (uint64_t)bar_page[k] * p);
+		if (!rig_canary(&rig, res))
+			goto out_unmap;
+		dma_page(&rig, NULL, p, iova, k, bar_page[k], &d);
+		snprintf(what, sizeof(what), "a device write to dma-buf page %u after the revoke", k);
+		if (rig_judge_absent(&rig, &d, what, res) != PFN_PROOF_CANARY)
+			goto out_unmap;
+	}
+	/* A fresh single-range mapping of the BAR still works. */
+	pfn_proof_set_target(&rig.proof, rig.bar);
+	rig_control_fresh(&rig, ctx, "after the revoke, through a fresh mapping", res);
+out_unmap:
+	pfn_ioas_unmap(rig.iommu.fd, rig.iommu.ioas_id, iova, len, NULL, NULL);
 out_fd:
 	close(fd);
 out:
@@ -704,7 +724,7 @@ out:
 /* A udmabuf mapped through the generic op: a device write lands in the memfd. */
 static void model_dma_udmabuf(const struct conform_ctx *ctx, struct conform_result *res)
 {
-	uint64_t len = RIG_PROOF, iova = IOVA_UDMABUF;
+	uint64_t len = PFN_PROOF_LEN_MAX, iova;
 	void *mem = MAP_FAILED;
 	struct dma_rig rig;
 	struct pfn_err err;
@@ -712,6 +732,8 @@ static void model_dma_udmabuf(const struct conform_ctx *ctx, struct conform_resu
 
 	if (!kernel_has_models(ctx, res) || !rig_open(&rig, ctx, PFN_MODE_IOMMUFD, res))
 		return;
+	if (!rig_control(&rig, "through the BAR's dma-buf mapping", res))
+		goto out;
 	fd = conform_make_udmabuf(len, &memfd, res);
 	if (fd < 0) {
 		if (memfd >= 0)
@@ -720,23 +742,22 @@ static void model_dma_udmabuf(const struct conform_ctx *ctx, struct conform_resu
 	}
 	mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	if (mem == MAP_FAILED) {
-		conform_fail(res, "mmap of the memfd: %s", strerror(errno));
+		conform_fail_as(res, CONFORM_REASON_SETUP, "mmap of the memfd: %s", strerror(errno));
 		goto out_fd;
 	}
-	memset(mem, 0, len);
-	ret = pfn_ioas_map_file(rig.iommu.fd, rig.iommu.ioas_id, fd, 0, len, &iova, PFN_MAP_RW,
-				&err);
+	ret = pfn_iova_alloc(&rig.iovas, len, 1ull << 21, &iova, &err);
+	if (!ret)
+		ret = pfn_ioas_map_file(rig.iommu.fd, rig.iommu.ioas_id, fd, 0, len, &iova,
+					PFN_MAP_RW, &err);
 	if (ret) {
 		conform_fail(res, "MAP_FILE of the udmabuf: %s", err.msg);
 		goto out_fd;
 	}
-	fill_seed(rig.src, len, SEED_UDMABUF);
-	ret = pfn_dma_memcpy(&rig.dma, RIG_SRC_IOVA, IOVA_UDMABUF, len, RIG_DMA_TIMEOUT_MS, &err);
+	pfn_proof_set_target(&rig.proof, mem);
+	ret = pfn_proof_control(&rig.proof, iova, "through the udmabuf mapping", &err);
 	if (ret)
-		conform_fail(res, "device write through the udmabuf mapping: %s", err.msg);
-	else if (!holds_seed(mem, 0, len, SEED_UDMABUF))
-		conform_fail(res, "the device write did not land in the udmabuf's memfd");
-	pfn_ioas_unmap(rig.iommu.fd, rig.iommu.ioas_id, IOVA_UDMABUF, len, NULL, NULL);
+		conform_fail(res, "the device write did not land in the udmabuf's memfd: %s", err.msg);
+	pfn_ioas_unmap(rig.iommu.fd, rig.iommu.ioas_id, iova, len, NULL, NULL);
 out_fd:
 	if (mem != MAP_FAILED)
 		munmap(mem, len);
@@ -748,19 +769,19 @@ out:
 }
 
 const struct conform_case conform_model_cases[] = {
-	{ "MODEL-001", "fdinfo_vfio_revocable", "MODEL-1", 0, model_vfio_revocable },
-	{ "MODEL-002", "fdinfo_udmabuf_pinned", "MODEL-1", 0, model_udmabuf_pinned },
-	{ "MODEL-003", "fdinfo_revoked_follows_memory_enable", "MODEL-2", 0, model_revoked_state },
-	{ "MODEL-004", "attach_model_matrix", "MODEL-3", 0, model_attach_matrix },
-	{ "MODEL-005", "attach_vfio_needs_revocable", "MODEL-3", 0, model_attach_vfio },
-	{ "MODEL-006", "iommufd_maps_udmabuf", "MODEL-4", 0, model_iommufd_udmabuf },
-	{ "MODEL-007", "iommufd_maps_multi_range_vfio", "MODEL-4", 0, model_iommufd_multi_range },
-	{ "MODEL-008", "iommufd_refuses_dynamic", "MODEL-4", 0, model_iommufd_refuses_dynamic },
-	{ "MODEL-009", "importer_invalidated_on_revoke", "MODEL-5", 0, model_importer_revoke },
-	{ "MODEL-010", "importer_invalidated_on_move", "MODEL-5", 0, model_importer_move },
+	{ "MODEL-001", "fdinfo_vfio_revocable", "MODEL-1", 0, model_vfio_revocable, 0 },
+	{ "MODEL-002", "fdinfo_udmabuf_pinned", "MODEL-1", 0, model_udmabuf_pinned, 0 },
+	{ "MODEL-003", "fdinfo_revoked_follows_memory_enable", "MODEL-2", 0, model_revoked_state, 0 },
+	{ "MODEL-004", "attach_model_matrix", "MODEL-3", 0, model_attach_matrix, 0 },
+	{ "MODEL-005", "attach_vfio_needs_revocable", "MODEL-3", 0, model_attach_vfio, 0 },
+	{ "MODEL-006", "iommufd_maps_udmabuf", "MODEL-4", 0, model_iommufd_udmabuf, 0 },
+	{ "MODEL-007", "iommufd_maps_multi_range_vfio", "MODEL-4", 0, model_iommufd_multi_range, 0 },
+	{ "MODEL-008", "iommufd_refuses_dynamic", "MODEL-4", 0, model_iommufd_refuses_dynamic, 0 },
+	{ "MODEL-009", "importer_invalidated_on_revoke", "MODEL-5", 0, model_importer_revoke, 0 },
+	{ "MODEL-010", "importer_invalidated_on_move", "MODEL-5", 0, model_importer_move, 0 },
 	{ "MODEL-011", "dma_multi_range_lands_in_order", "MODEL-6", CONFORM_NEEDS_DMA,
-	  model_dma_multi_range },
-	{ "MODEL-012", "dma_udmabuf_lands", "MODEL-6", CONFORM_NEEDS_DMA, model_dma_udmabuf },
+	  model_dma_multi_range, 0 },
+	{ "MODEL-012", "dma_udmabuf_lands", "MODEL-6", CONFORM_NEEDS_DMA, model_dma_udmabuf, 0 },
 };
 
 const unsigned int conform_model_count =

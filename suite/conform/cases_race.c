@@ -16,9 +16,6 @@
 
 #include "dma_rig.h"
 
-#define SEED_RACE	0x7ace0000u
-#define SEED_AFTER	0xaf7e0000u
-
 struct revoker {
 	struct dma_rig *rig;
 	unsigned int delay_us;
@@ -43,61 +40,118 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Counts of one run of the race. */
+struct race_counts {
+	unsigned int iterations;
+	unsigned int stale;		/* a DMA after the race landed: the failure */
+	unsigned int landed_in_race;	/* the racing DMA landed before the revoke: fine */
+	unsigned int map_refused;	/* MAP_FILE saw the revoke first (ENODEV) */
+	unsigned int dma_errors;	/* the engine reported an error (IOMMU refusal) */
+};
+
+/*
+ * One iteration: a thread revokes while this one unmaps, maps again and
+ * DMAs; then memory is enabled again and a DMA through whatever mapping the
+ * race left (stale by now) must not land.  Returns false with @res failed.
+ */
+static bool race_once(struct dma_rig *rig, const struct conform_ctx *ctx, unsigned int it,
+		      struct race_counts *n, struct conform_result *res)
+{
+	struct revoker rv = { rig, (it * 29u) % 400u, 0 };
+	struct pfn_proof_dma racing, after;
+	enum pfn_proof_state st;
+	struct pfn_err err;
+	long long unmapped;
+	pthread_t th;
+	int ret;
+
+	if (!rig_canary(rig, res))
+		return false;
+	if (pthread_create(&th, NULL, revoke_thread, &rv))
+		return conform_fail_as(res, CONFORM_REASON_SETUP, "pthread_create failed");
+	unmapped = rig_unmap_bar(rig, &err);
+	ret = rig_map_bar(rig, ctx, &err);
+	if (ret == -ENODEV)
+		n->map_refused++;
+	pfn_proof_dma(&rig->proof, rig->bar_iova, &racing);
+	pthread_join(th, NULL);
+	if (unmapped < 0)
+		return conform_fail(res, "iteration %u: unmapping the dma-buf failed: %s", it, err.msg);
+	if (ret && ret != -ENODEV)
+		return conform_fail(res, "iteration %u: MAP_FILE failed with %s, expected success or ENODEV (revoked first)",
+				    it, strerrorname_np(-ret));
+	if (rv.ret)
+		return conform_fail_as(res, CONFORM_REASON_SETUP,
+				       "clearing PCI memory enable failed: %s", strerrorname_np(-rv.ret));
+	if (pfn_vfio_set_memory_enable(&rig->target, true, &err))
+		return conform_fail_as(res, CONFORM_REASON_SETUP, "%s", err.msg);
+	if (racing.status == -ETIMEDOUT)
+		return conform_fail_as(res, CONFORM_REASON_ENGINE_TIMEOUT,
+				       "iteration %u: the racing DMA timed out: %s", it, racing.msg);
+	n->dma_errors += racing.status != 0;
+	st = pfn_proof_observe(&rig->proof, &racing, NULL);
+	if (st == PFN_PROOF_CHANGED)
+		return conform_fail_as(res, CONFORM_REASON_CHANGED,
+				       "iteration %u: the BAR changed during the race, not to the DMA's data", it);
+	n->landed_in_race += st == PFN_PROOF_LANDED;
+
+	/* Whatever mapping the race left is stale now. */
+	if (!rig_canary(rig, res))
+		return false;
+	pfn_proof_dma(&rig->proof, rig->bar_iova, &after);
+	if (after.status == -ETIMEDOUT)
+		return conform_fail_as(res, CONFORM_REASON_ENGINE_TIMEOUT,
+				       "iteration %u: the DMA after the race timed out: %s", it, after.msg);
+	n->dma_errors += after.status != 0;
+	st = pfn_proof_observe(&rig->proof, &after, NULL);
+	if (st == PFN_PROOF_CHANGED)
+		return conform_fail_as(res, CONFORM_REASON_CHANGED,
+				       "iteration %u: the BAR changed after the race, not to the DMA's data", it);
+	n->stale += st == PFN_PROOF_LANDED;
+	return true;
+}
+
 static void race_revoke_map_dma(const struct conform_ctx *ctx, struct conform_result *res)
 {
-	unsigned int it, stale = 0, landed_in_race = 0, map_refused = 0;
 	double t0 = now(), next_progress = t0 + 5;
+	struct race_counts n = { 0 };
 	struct dma_rig rig;
-	struct pfn_err err;
+	bool ok = true;
 
 	if (!rig_open(&rig, ctx, PFN_MODE_IOMMUFD, res))
 		return;
-	for (it = 0; it < ctx->stress_iterations && now() - t0 < ctx->stress_seconds; it++) {
-		struct revoker rv = { &rig, (it * 29u) % 400u, 0 };
-		pthread_t th;
-
-		rig_cpu_fill(&rig, SEED_RACE ^ 0xffffu);
-		if (pthread_create(&th, NULL, revoke_thread, &rv)) {
-			conform_fail(res, "pthread_create failed");
+	if (!rig_control(&rig, "before the race", res))
+		goto out;
+	for (n.iterations = 0; n.iterations < ctx->stress_iterations &&
+	     now() - t0 < ctx->stress_seconds; n.iterations++) {
+		ok = race_once(&rig, ctx, n.iterations, &n, res);
+		if (!ok)
 			break;
-		}
-		rig_unmap_bar(&rig, NULL);
-		if (rig_map_bar(&rig, ctx, NULL))
-			map_refused++;
-		rig_dma_pattern(&rig, SEED_RACE + it, NULL);
-		pthread_join(th, NULL);
-		if (rv.ret) {
-			conform_fail(res, "clearing PCI memory enable failed: %s",
-				     strerrorname_np(-rv.ret));
-			break;
-		}
-		if (pfn_vfio_set_memory_enable(&rig.target, true, &err)) {
-			conform_fail(res, "%s", err.msg);
-			break;
-		}
-		landed_in_race += rig_bar_holds(&rig, SEED_RACE + it);
-		/* Whatever mapping the race left is stale now. */
-		rig_dma_pattern(&rig, SEED_AFTER + it, NULL);
-		if (rig_bar_holds(&rig, SEED_AFTER + it))
-			stale++;
 		if (now() >= next_progress) {
-			printf("# RACE-001: %u iterations, %u stale landings so far\n", it + 1, stale);
+			printf("# RACE-001: %u iterations, %u stale landings so far\n",
+			       n.iterations + 1, n.stale);
 			fflush(stdout);
 			next_progress += 5;
 		}
 	}
-	conform_note(res, "%u iterations in %.1f s: %u stale landings, %u maps refused (revoked first), %u DMAs landed before the revoke",
-		     it, now() - t0, stale, map_refused, landed_in_race);
-	if (stale)
-		conform_fail(res, "%u of %u iterations: a DMA after the revoke landed through a mapping that raced it",
-			     stale, it);
-	else if (it == 0)
+	conform_note(res, "%u iterations in %.1f s: %u stale landings, %u maps refused (revoked first), %u DMAs landed before the revoke, %u DMA errors",
+		     n.iterations, now() - t0, n.stale, n.map_refused, n.landed_in_race,
+		     n.dma_errors);
+	if (n.stale)
+		conform_fail_as(res, CONFORM_REASON_LANDED,
+				"%u of %u iterations: a DMA after the revoke landed through a mapping that raced it",
+				n.stale, n.iterations);
+	else if (ok && n.iterations == 0)
 		conform_fail(res, "no iteration ran");
+	/* The engine and a fresh mapping still work, or "0 stale" means nothing. */
+	rig_control_fresh(&rig, ctx, "after the race, through a fresh mapping", res);
+out:
 	rig_close(&rig);
 }
 
 const struct conform_case conform_race_cases[] = {
-	{ "RACE-001", "revoke_vs_map_and_dma", "RACE-1", CONFORM_NEEDS_DMA, race_revoke_map_dma },
+	{ "RACE-001", "revoke_vs_map_and_dma", "RACE-1", CONFORM_NEEDS_DMA | CONFORM_STRESS,
+	  race_revoke_map_dma, 0 },
 };
 
 const unsigned int conform_race_count = sizeof(conform_race_cases) / sizeof(conform_race_cases[0]);

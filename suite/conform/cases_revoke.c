@@ -15,12 +15,6 @@
 
 #include "dma_rig.h"
 
-#define SEED_BASELINE	0x5eed0001u
-#define SEED_CANARY	0xca4a4701u
-#define SEED_REVOKED	0xdead0001u
-#define SEED_STALE	0xdead0002u
-#define SEED_REMAPPED	0x5eed0002u
-
 /* A revoke trigger and, where one exists, what undoes it. */
 struct trigger {
 	const char *name;
@@ -28,6 +22,7 @@ struct trigger {
 	int (*restore)(struct dma_rig *rig, struct pfn_err *err);
 	/* DMA can be attempted between revoke and restore */
 	bool window;
+	/* the trigger may legitimately change the BAR's contents (none do on RAM) */
 };
 
 static int mem_off(struct dma_rig *rig, struct pfn_err *err)
@@ -62,95 +57,96 @@ static const struct trigger trig_memory = { "PCI memory disable", mem_off, mem_o
 static const struct trigger trig_reset = { "VFIO_DEVICE_RESET", do_reset, NULL, false };
 static const struct trigger trig_d3 = { "low-power entry (D3)", d3_enter, d3_exit, true };
 
-/* Step 1: the rig must work, or nothing after it means anything. */
-static bool baseline(struct dma_rig *rig, struct conform_result *res)
+/* A trigger that fails: SKIP only when the kernel lacks it, FAIL otherwise. */
+static void trigger_failed(const struct conform_ctx *ctx, struct conform_result *res,
+			   const struct trigger *t, int ret, const struct pfn_err *err)
 {
-	struct pfn_err err;
-	int ret;
-
-	ret = rig_dma_pattern(rig, SEED_BASELINE, &err);
-	if (ret)
-		return conform_fail(res, "baseline DMA into the BAR failed before any revoke: %s",
-				    err.msg);
-	if (!rig_bar_holds(rig, SEED_BASELINE))
-		return conform_fail(res, "baseline DMA completed but did not land in the BAR: the proof rig does not work on this machine");
-	return true;
+	if (ret == -ENOTTY || ret == -EOPNOTSUPP)
+		conform_skip(res, "%s is not available on %s: %s", t->name, ctx->target_bdf,
+			     err->msg);
+	else
+		conform_fail_as(res, CONFORM_REASON_SETUP, "%s: %s", t->name, err->msg);
 }
 
 /*
- * The common procedure.  Returns true when every observation matched the
- * dma-buf path's requirements; on the type1 path a survival is a finding.
+ * The common procedure, bracketed by positive controls: a DMA through the
+ * mapping lands before the revoke; after it, DMA through the same mapping
+ * must not land and the BAR must hold the canary byte for byte; after the
+ * revoke is undone, the old mapping must stay dead; and a DMA through a
+ * fresh mapping lands again, showing the engine still works.  On the type1
+ * path a landing is a finding (the VMA path never learns of the revoke).
  */
 static void revoke_proof(const struct conform_ctx *ctx, struct conform_result *res,
 			 enum pfn_iommu_mode mode, const struct trigger *t)
 {
 	bool type1 = mode == PFN_MODE_TYPE1;
+	struct pfn_proof_dma during, stale;
+	enum pfn_proof_state st_during = PFN_PROOF_CANARY, st;
+	char what[128];
 	struct dma_rig rig;
 	struct pfn_err err;
-	int ret, during = 1;
-	bool landed_during = false;
+	uint64_t old_iova;
+	int ret;
 
 	if (!rig_open(&rig, ctx, mode, res))
 		return;
-	if (!baseline(&rig, res))
+	if (!rig_control(&rig, "before the revoke", res))
 		goto out;
-	rig_cpu_fill(&rig, SEED_CANARY);
+	old_iova = rig.bar_iova;
+	if (!rig_canary(&rig, res))
+		goto out;
 
 	ret = t->revoke(&rig, &err);
 	if (ret) {
-		if (ret == -ENOTTY || ret == -EINVAL || ret == -EOPNOTSUPP)
-			conform_skip(res, "%s is not available on %s: %s", t->name,
-				     ctx->target_bdf, err.msg);
-		else
-			conform_fail(res, "%s: %s", t->name, err.msg);
+		trigger_failed(ctx, res, t, ret, &err);
 		goto out;
 	}
 	if (t->window) {
-		during = rig_dma_pattern(&rig, SEED_REVOKED, &err);
-		conform_note(res, "DMA after %s: %s", t->name,
-			     during ? err.msg : "device reported success");
-		if (t->restore && t->restore(&rig, &err)) {
-			conform_fail(res, "undoing %s: %s", t->name, err.msg);
+		pfn_proof_dma(&rig.proof, old_iova, &during);
+		if (t->restore && (ret = t->restore(&rig, &err))) {
+			conform_fail_as(res, CONFORM_REASON_SETUP, "undoing %s: %s", t->name, err.msg);
 			goto out;
 		}
-		landed_during = rig_bar_holds(&rig, SEED_REVOKED);
-		if (!landed_during && !rig_bar_holds(&rig, SEED_CANARY)) {
-			conform_fail(res, "the BAR changed across %s although no DMA landed", t->name);
-			goto out;
+		snprintf(what, sizeof(what), "a DMA during %s", t->name);
+		if (type1) {
+			st_during = pfn_proof_observe(&rig.proof, &during, NULL);
+			conform_note(res, "%s: the BAR holds %s", what, pfn_proof_state_name(st_during));
+		} else {
+			st_during = rig_judge_absent(&rig, &during, what, res);
 		}
+		if (st_during == PFN_PROOF_CHANGED)
+			goto out;
+	} else if (pfn_proof_observe(&rig.proof, &(struct pfn_proof_dma){ 0 }, NULL) !=
+		   PFN_PROOF_CANARY) {
+		conform_fail_as(res, CONFORM_REASON_CHANGED,
+				"%s changed the BAR's contents with no DMA sent: a RAM BAR keeps them",
+				t->name);
+		goto out;
 	}
 
 	/* The revoke is undone (or was momentary): the old mapping must stay dead. */
-	ret = rig_dma_pattern(&rig, SEED_STALE, &err);
-	conform_note(res, "DMA through the old mapping after %s was undone: %s", t->name,
-		     ret ? err.msg : "device reported success");
-	if (rig_bar_holds(&rig, SEED_STALE) || landed_during) {
-		if (type1)
-			conform_finding(res, "type1 IOMMU mapping of the BAR survived %s: a device DMA %s landed in the BAR",
-					t->name, landed_during ? "during the revoke" : "after it, with no remap,");
-		else
-			conform_fail(res, "a device DMA %s %s landed in the BAR",
-				     landed_during ? "during" : "after", t->name);
+	if (!rig_canary(&rig, res))
 		goto out;
-	}
+	pfn_proof_dma(&rig.proof, old_iova, &stale);
+	snprintf(what, sizeof(what), "a DMA through the old mapping after %s", t->name);
 	if (type1) {
-		/* The VMA path did not survive: report what was seen, as a pass. */
-		conform_note(res, "the type1 mapping did not reach the BAR after %s", t->name);
-		goto out;
+		st = pfn_proof_observe(&rig.proof, &stale, NULL);
+		if (st == PFN_PROOF_LANDED || st_during == PFN_PROOF_LANDED)
+			conform_finding(res, CONFORM_REASON_LANDED,
+					"type1 IOMMU mapping of the BAR survived %s: a device DMA %s landed in the BAR",
+					t->name, st_during == PFN_PROOF_LANDED ? "during the revoke" :
+					"after it, with no remap,");
+		else if (st == PFN_PROOF_CHANGED)
+			conform_fail_as(res, CONFORM_REASON_CHANGED, "the BAR changed across %s", what);
+		else
+			conform_note(res, "the type1 mapping did not reach the BAR after %s", t->name);
+	} else {
+		rig_judge_absent(&rig, &stale, what, res);
 	}
 
-	/* Userspace maps again: the revoke is undone for new mappings. */
-	rig_unmap_bar(&rig, NULL);
-	ret = rig_map_bar(&rig, ctx, &err);
-	if (ret) {
-		conform_fail(res, "mapping the dma-buf again after %s was undone: %s", t->name,
-			     err.msg);
-		goto out;
-	}
-	ret = rig_dma_pattern(&rig, SEED_REMAPPED, &err);
-	if (ret || !rig_bar_holds(&rig, SEED_REMAPPED))
-		conform_fail(res, "after remapping, DMA did not land again (%s)",
-			     ret ? err.msg : "completed, BAR unchanged");
+	/* Userspace maps again: a fresh mapping must work (the engine is alive). */
+	snprintf(what, sizeof(what), "through a fresh mapping after %s", t->name);
+	rig_control_fresh(&rig, ctx, what, res);
 out:
 	rig_close(&rig);
 }
@@ -161,8 +157,9 @@ static void rev_baseline(const struct conform_ctx *ctx, struct conform_result *r
 
 	if (!rig_open(&rig, ctx, PFN_MODE_IOMMUFD, res))
 		return;
-	baseline(&rig, res);
-	conform_note(res, "DMA driver: %s", rig.dma.desc);
+	if (rig_control(&rig, "through the dma-buf mapping", res) &&
+	    rig_control_fresh(&rig, ctx, "through a second, fresh mapping", res))
+		conform_note(res, "DMA driver: %s", rig.dma.desc);
 	rig_close(&rig);
 }
 
@@ -184,7 +181,7 @@ static void rev_d3(const struct conform_ctx *ctx, struct conform_result *res)
 /* While revoked, new maps of the dma-buf are refused; after, they work. */
 static void rev_map_while_revoked(const struct conform_ctx *ctx, struct conform_result *res)
 {
-	uint64_t iova = RIG_BAR_IOVA + RIG_SLICE;
+	uint64_t iova = 0;
 	struct conform_fixture fx;
 	struct pfn_err err;
 	int fd, ret;
@@ -194,6 +191,7 @@ static void rev_map_while_revoked(const struct conform_ctx *ctx, struct conform_
 	fd = conform_export(ctx, &fx, 0, ctx->page, res);
 	if (fd < 0)
 		goto out;
+	iova = fx.iova_a;
 	if (pfn_vfio_set_memory_enable(&fx.target, false, &err)) {
 		conform_fail(res, "%s", err.msg);
 		goto out_fd;
@@ -217,7 +215,7 @@ out:
 /* A dma-buf exported while memory is disabled is born revoked. */
 static void rev_export_while_disabled(const struct conform_ctx *ctx, struct conform_result *res)
 {
-	uint64_t iova = RIG_BAR_IOVA;
+	uint64_t iova = 0;
 	struct conform_fixture fx;
 	struct pfn_err err;
 	int fd, ret;
@@ -229,6 +227,7 @@ static void rev_export_while_disabled(const struct conform_ctx *ctx, struct conf
 		goto out;
 	}
 	fd = conform_export(ctx, &fx, 0, ctx->page, res);
+	iova = fx.iova_a;
 	if (fd >= 0) {
 		ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, ctx->page, &iova,
 					PFN_MAP_RW, NULL);
@@ -241,48 +240,60 @@ out:
 	conform_fixture_close(&fx);
 }
 
-/* Closing the device fd revokes for good: DMA stops, old dma-bufs stay dead. */
+/*
+ * Closing the device fd revokes for good: DMA through the old mapping stops
+ * and the old dma-buf stays dead; the device, reopened, exports and maps
+ * afresh and DMA lands again.
+ */
 static void rev_device_close(const struct conform_ctx *ctx, struct conform_result *res)
 {
-	struct pfn_vfio_dev again;
-	uint64_t iova = RIG_BAR_IOVA + RIG_SLICE;
+	struct pfn_proof_dma after;
+	uint64_t iova, old_iova;
 	struct dma_rig rig;
 	struct pfn_err err;
-	void *bar;
 	int ret;
 
 	if (!rig_open(&rig, ctx, PFN_MODE_IOMMUFD, res))
 		return;
-	if (!baseline(&rig, res))
+	if (!rig_control(&rig, "before the close", res) || !rig_canary(&rig, res))
 		goto out;
-	rig_cpu_fill(&rig, SEED_CANARY);
+	old_iova = rig.bar_iova;
 	munmap(rig.bar, RIG_SLICE);	/* the mmap would keep the device open */
 	rig.bar = MAP_FAILED;
+	pfn_proof_remap_target(&rig.proof, NULL);
 	pfn_vfio_close(&rig.target);
 
-	ret = rig_dma_pattern(&rig, SEED_REVOKED, &err);
-	conform_note(res, "DMA after the device fd closed: %s",
-		     ret ? err.msg : "device reported success");
+	pfn_proof_dma(&rig.proof, old_iova, &after);
+	if (pfn_iova_alloc(&rig.iovas, ctx->page, ctx->page, &iova, &err)) {
+		conform_fail_as(res, CONFORM_REASON_SETUP, "%s", err.msg);
+		goto out;
+	}
 	ret = pfn_ioas_map_file(rig.iommu.fd, rig.iommu.ioas_id, rig.dmabuf, 0, ctx->page, &iova,
 				PFN_MAP_RW, NULL);
 	conform_expect_errno(res, "MAP_FILE of the dma-buf after its device was closed", ret,
 			     ENODEV);
 
-	/* Reopen the device to look at the BAR. */
-	if (pfn_vfio_open(&again, ctx->sysfs, ctx->target_bdf, &rig.iommu, &err)) {
-		conform_fail(res, "reopening %s: %s", ctx->target_bdf, err.msg);
+	/* Reopen the device to look at the BAR, then prove a fresh mapping works. */
+	if (pfn_vfio_open(&rig.target, ctx->sysfs, ctx->target_bdf, &rig.iommu, &err) ||
+	    pfn_vfio_bar_mmap(&rig.target, ctx->target_bar, 0, RIG_SLICE, RIG_SLICE, 0, &rig.bar,
+			      &err)) {
+		rig.bar = MAP_FAILED;
+		conform_fail_as(res, CONFORM_REASON_SETUP, "reopening %s: %s", ctx->target_bdf,
+				err.msg);
 		goto out;
 	}
-	if (pfn_vfio_bar_mmap(&again, ctx->target_bar, 0, RIG_SLICE, RIG_SLICE, 0, &bar, &err)) {
-		conform_fail(res, "%s", err.msg);
-	} else {
-		rig.bar = bar;
-		if (rig_bar_holds(&rig, SEED_REVOKED))
-			conform_fail(res, "a DMA after the device was closed landed in the BAR");
-		else if (!rig_bar_holds(&rig, SEED_CANARY))
-			conform_fail(res, "the BAR changed after close although no DMA landed");
-	}
-	pfn_vfio_close(&again);
+	/* The canary is in the BAR, not in the mapping: the same one is still expected. */
+	pfn_proof_remap_target(&rig.proof, rig.bar);
+	rig_judge_absent(&rig, &after, "a DMA through the old mapping after the device fd closed",
+			 res);
+	close(rig.dmabuf);
+	rig.dmabuf = -1;
+	rig.bar_mapped = false;	/* the old area is dead; leave it in the IOAS */
+	if (rig_map_bar(&rig, ctx, &err))
+		conform_fail_as(res, CONFORM_REASON_RIG_BROKEN,
+				"exporting and mapping the reopened device's BAR: %s", err.msg);
+	else
+		rig_control(&rig, "through a fresh export after the reopen", res);
 out:
 	rig_close(&rig);
 }
@@ -294,7 +305,8 @@ static void vma_baseline(const struct conform_ctx *ctx, struct conform_result *r
 
 	if (!rig_open(&rig, ctx, PFN_MODE_TYPE1, res))
 		return;
-	baseline(&rig, res);
+	if (rig_control(&rig, "through the type1 mapping of the BAR's mmap", res))
+		rig_control_fresh(&rig, ctx, "through a second, fresh type1 mapping", res);
 	rig_close(&rig);
 }
 
@@ -309,17 +321,17 @@ static void find_type1_reset(const struct conform_ctx *ctx, struct conform_resul
 }
 
 const struct conform_case conform_revoke_cases[] = {
-	{ "REV-001", "baseline_dma_lands", "REV-1", CONFORM_NEEDS_DMA, rev_baseline },
-	{ "REV-002", "memory_disable", "REV-2", CONFORM_NEEDS_DMA, rev_memory_disable },
-	{ "REV-003", "device_reset", "REV-2", CONFORM_NEEDS_DMA, rev_reset },
-	{ "REV-004", "low_power_d3", "REV-2", CONFORM_NEEDS_DMA, rev_d3 },
-	{ "REV-005", "device_close", "REV-3", CONFORM_NEEDS_DMA, rev_device_close },
-	{ "REV-006", "map_while_revoked", "REV-4", 0, rev_map_while_revoked },
-	{ "REV-007", "export_while_disabled", "REV-4", 0, rev_export_while_disabled },
-	{ "VMA-001", "type1_baseline_dma_lands", "VMA-1", CONFORM_NEEDS_DMA, vma_baseline },
+	{ "REV-001", "baseline_dma_lands", "REV-1", CONFORM_NEEDS_DMA, rev_baseline, 0 },
+	{ "REV-002", "memory_disable", "REV-2", CONFORM_NEEDS_DMA, rev_memory_disable, 0 },
+	{ "REV-003", "device_reset", "REV-2", CONFORM_NEEDS_DMA, rev_reset, 0 },
+	{ "REV-004", "low_power_d3", "REV-2", CONFORM_NEEDS_DMA, rev_d3, 0 },
+	{ "REV-005", "device_close", "REV-3", CONFORM_NEEDS_DMA, rev_device_close, 0 },
+	{ "REV-006", "map_while_revoked", "REV-4", 0, rev_map_while_revoked, 0 },
+	{ "REV-007", "export_while_disabled", "REV-4", 0, rev_export_while_disabled, 0 },
+	{ "VMA-001", "type1_baseline_dma_lands", "VMA-1", CONFORM_NEEDS_DMA, vma_baseline, 0 },
 	{ "FIND-001", "type1_survives_memory_disable", "VMA-2", CONFORM_NEEDS_DMA,
-	  find_type1_memory_disable },
-	{ "FIND-002", "type1_survives_reset", "VMA-2", CONFORM_NEEDS_DMA, find_type1_reset },
+	  find_type1_memory_disable, 0 },
+	{ "FIND-002", "type1_survives_reset", "VMA-2", CONFORM_NEEDS_DMA, find_type1_reset, 0 },
 };
 
 const unsigned int conform_revoke_count =

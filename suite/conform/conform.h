@@ -14,6 +14,7 @@
 
 #include "pfn/error.h"
 #include "pfn/iommu.h"
+#include "pfn/iova.h"
 #include "pfn/ktap.h"
 #include "pfn/pci.h"
 #include "pfn/vfio.h"
@@ -29,6 +30,15 @@
  * @page: the CPU page size
  * @stress_seconds: upper bound for each race/stress case
  * @stress_iterations: upper bound for each race/stress case
+ * @target_is_memory: the BAR behaves as memory (checked once per run: what
+ *	the CPU writes reads back, and stays; see SPEC.md MEM-1)
+ * @target_memory_why: when it does not, what was seen
+ * @dma_fault: test-only (enum pfn_dma_fault): make the DMA engine dead, to
+ *	show that every DMA-proven case then fails rig_broken
+ * @allow_destructive: the DMA engine may overwrite data on its device
+ * @vfio_container: what serves /dev/vfio/vfio (pfn_type1_backend()): on
+ *	"iommufd-compat" the VMA path cannot map a BAR and its findings do not
+ *	apply
  */
 struct conform_ctx {
 	const char *sysfs;
@@ -40,32 +50,83 @@ struct conform_ctx {
 	uint64_t page;
 	double stress_seconds;
 	unsigned int stress_iterations;
+	bool target_is_memory;
+	char target_memory_why[PFN_ERR_MSG_MAX];
+	int dma_fault;
+	bool allow_destructive;
+	const char *vfio_container;
 };
+
+/**
+ * enum conform_reason - why a case failed (or what a finding saw), as a
+ * stable code for machines: conformance.json's "reason_code" and the KTAP
+ * result line's "[code]" prefix.  suite/SPEC.md lists them.
+ * @CONFORM_REASON_NONE: passed, or skipped
+ * @CONFORM_REASON_CHECK: an observed value (errno, count, field) differs
+ *	from what the requirement says
+ * @CONFORM_REASON_LANDED: a device DMA reached memory it must not reach
+ * @CONFORM_REASON_CHANGED: memory changed although no DMA should have
+ *	touched it, and not to the DMA's data
+ * @CONFORM_REASON_NO_CALLBACK: an importer was not told of a move/revoke
+ * @CONFORM_REASON_GUEST_RAN: a KVM guest kept accessing revoked memory
+ * @CONFORM_REASON_RIG_BROKEN: a positive control failed: the DMA engine or
+ *	the mapping does not work, so no verdict can be given
+ * @CONFORM_REASON_ENGINE_TIMEOUT: the DMA engine did not complete in time
+ * @CONFORM_REASON_CRASHED: the case's process died (signal, early exit)
+ * @CONFORM_REASON_TIMEOUT: the case exceeded its time limit and was killed
+ * @CONFORM_REASON_SETUP: setting the case up failed (open, export, map)
+ */
+enum conform_reason {
+	CONFORM_REASON_NONE,
+	CONFORM_REASON_CHECK,
+	CONFORM_REASON_LANDED,
+	CONFORM_REASON_CHANGED,
+	CONFORM_REASON_NO_CALLBACK,
+	CONFORM_REASON_GUEST_RAN,
+	CONFORM_REASON_RIG_BROKEN,
+	CONFORM_REASON_ENGINE_TIMEOUT,
+	CONFORM_REASON_CRASHED,
+	CONFORM_REASON_TIMEOUT,
+	CONFORM_REASON_SETUP,
+};
+
+/** conform_reason_name() - the code's stable name, e.g. "landed". */
+const char *conform_reason_name(enum conform_reason reason);
 
 /**
  * struct conform_result - a case's outcome
  * @result: PASS, FAIL, SKIP or XFAIL (a finding)
  * @finding: the outcome documents a gap of the kernel under test
+ * @code: why it failed, or what the finding saw
  * @reason: one line: why it failed or was skipped, or what was found
  * @notes: extra diagnostic lines printed as KTAP comments ("" for none)
  */
 struct conform_result {
 	enum pfn_result result;
 	bool finding;
+	enum conform_reason code;
 	char reason[PFN_ERR_MSG_MAX];
 	char notes[1024];
 };
 
 /* Case needs, checked before the case runs (SKIP with the reason if unmet). */
 #define CONFORM_NEEDS_DMA	(1u << 0)	/* a DMA-capable device */
+#define CONFORM_NEEDS_MEMORY	(1u << 1)	/* a target BAR that behaves as memory */
+#define CONFORM_STRESS		(1u << 2)	/* runs up to --stress-seconds: longer limit */
+
+/* Time limit of a case unless it sets its own (seconds). */
+#define CONFORM_TIMEOUT_DEFAULT	60
 
 /**
  * struct conform_case - one conformance case
  * @id: stable identifier, e.g. "EXP-004"
  * @name: short snake_case description
  * @req: the SPEC.md requirement it proves, e.g. "EXP-4"
- * @needs: CONFORM_NEEDS_*
- * @run: the case; starts with @res->result == PFN_PASS
+ * @needs: CONFORM_NEEDS_* and CONFORM_STRESS
+ * @run: the case; starts with @res->result == PFN_PASS.  It runs in a
+ *	 process of its own: a crash or a hang fails this case only.
+ * @timeout_s: time limit in seconds; 0: the run's default
+ *	 (CONFORM_TIMEOUT_DEFAULT; CONFORM_STRESS cases add --stress-seconds)
  */
 struct conform_case {
 	const char *id;
@@ -73,6 +134,7 @@ struct conform_case {
 	const char *req;
 	uint32_t needs;
 	void (*run)(const struct conform_ctx *ctx, struct conform_result *res);
+	unsigned int timeout_s;
 };
 
 /* Case tables, one per family (cases_*.c). */
@@ -92,15 +154,22 @@ extern const struct conform_case conform_kvm_cases[];
 extern const unsigned int conform_kvm_count;
 extern const struct conform_case conform_unplug_cases[];
 extern const unsigned int conform_unplug_count;
+/* Self-tests of the runner (--selftest): cases that crash or hang on purpose. */
+extern const struct conform_case conform_self_cases[];
+extern const unsigned int conform_self_count;
 
 /* ---- outcome helpers (each returns false so cases can `return` them) ---- */
 
 bool conform_fail(struct conform_result *res, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* conform_fail() with a reason code other than CONFORM_REASON_CHECK. */
+bool conform_fail_as(struct conform_result *res, enum conform_reason code, const char *fmt,
+		     ...) __attribute__((format(printf, 3, 4)));
 bool conform_skip(struct conform_result *res, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-bool conform_finding(struct conform_result *res, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+/* A finding: what the kernel under test does, documented in SPEC.md. */
+bool conform_finding(struct conform_result *res, enum conform_reason code, const char *fmt,
+		     ...) __attribute__((format(printf, 3, 4)));
 void conform_note(struct conform_result *res, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -121,10 +190,16 @@ bool conform_expect_errno(struct conform_result *res, const char *what, int got,
  * struct conform_fixture - an iommufd IOAS with the target device attached
  * @iommu: the address space
  * @target: the target device, opened in iommufd mode
+ * @iovas: the IOAS's usable IOVA ranges, read after the attach
+ * @iova_a: a window as large as the target BAR (at least 1 GiB), 1 GiB aligned
+ * @iova_b: a second such window
  */
 struct conform_fixture {
 	struct pfn_iommu iommu;
 	struct pfn_vfio_dev target;
+	struct pfn_iova_space iovas;
+	uint64_t iova_a;
+	uint64_t iova_b;
 };
 
 /**
@@ -157,14 +232,20 @@ int conform_make_udmabuf(uint64_t size, int *memfd, struct conform_result *res);
 
 /**
  * struct conform_options - how to run
- * @filter: fnmatch(3) glob on "ID_name" (NULL: all)
+ * @filter: comma-separated fnmatch(3) globs on "ID_name" or "ID" (NULL: all)
  * @json_path: where to write results JSON (NULL: none)
+ * @expect_path: expected outcomes to hold the run to (NULL: none)
  * @list_only: print the case list, run nothing
+ * @selftest: add the runner's self-test cases (SELF-*)
+ * @case_timeout_s: default time limit of a case (0: CONFORM_TIMEOUT_DEFAULT)
  */
 struct conform_options {
 	const char *filter;
 	const char *json_path;
+	const char *expect_path;
 	bool list_only;
+	bool selftest;
+	unsigned int case_timeout_s;
 };
 
 /** conform_run() - run the cases; Return: exit status (0: no FAIL). */

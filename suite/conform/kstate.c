@@ -88,6 +88,50 @@ long klog_count(const char *a, const char *b)
 	return klog_lines(has_both, &p);
 }
 
+/*
+ * IOMMU fault reports that name the faulting device, per IOMMU driver:
+ *   Intel VT-d: "DMAR: [DMA Write NO_PASID] Request device [0000:01:00.0] fault addr ..."
+ *               (older kernels: "[01:00.0]")
+ *   AMD-Vi:     "AMD-Vi: Event logged [IO_PAGE_FAULT device=0000:01:00.0 domain=..."
+ *               (older kernels: "device=01:00.0")
+ * ARM SMMUv3 and v2 report a stream ID or a context bank, not a PCI address:
+ *   "arm-smmu-v3 ...: event 0x10 received:", "arm-smmu ...: Unhandled context fault"
+ * so those count for any device.
+ */
+struct fault_match {
+	char dmar_long[32];	/* "[0000:01:00.0]" (7.x) */
+	char dmar[24];		/* "[01:00.0]" (older kernels) */
+	char amd_long[32];	/* "device=0000:01:00.0" */
+	char amd_short[24];	/* "device=01:00.0" */
+};
+
+static bool is_iommu_fault(const char *line, const void *arg)
+{
+	const struct fault_match *m = arg;
+
+	if (strstr(line, "DMAR: [DMA ") && (strstr(line, m->dmar_long) || strstr(line, m->dmar)))
+		return true;
+	if (strstr(line, "IO_PAGE_FAULT") &&
+	    (strstr(line, m->amd_long) || strstr(line, m->amd_short)))
+		return true;
+	if (strstr(line, "arm-smmu") &&
+	    (strstr(line, "event 0x10 received") || strstr(line, "Unhandled context fault")))
+		return true;
+	return false;
+}
+
+long klog_iommu_faults(const char *bdf)
+{
+	struct fault_match m;
+	const char *sbdf = strlen(bdf) > 5 ? bdf + 5 : bdf;	/* drop "0000:" */
+
+	snprintf(m.dmar_long, sizeof(m.dmar_long), "[%s]", bdf);
+	snprintf(m.dmar, sizeof(m.dmar), "[%s]", sbdf);
+	snprintf(m.amd_long, sizeof(m.amd_long), "device=%s", bdf);
+	snprintf(m.amd_short, sizeof(m.amd_short), "device=%s", sbdf);
+	return klog_lines(is_iommu_fault, &m);
+}
+
 void kstate_take(struct kstate *ks)
 {
 	ks->dmabufs = count_dmabufs();

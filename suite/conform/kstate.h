@@ -40,6 +40,17 @@ long klog_count(const char *a, const char *b);
  * Return: 1 when nothing leaked and nothing splatted, 0 when something
  * did, -1 when the state could not be read (@why says why).
  */
+/**
+ * klog_iommu_faults() - IOMMU fault reports for @bdf in the kernel log
+ * @bdf: the faulting device, "0000:01:00.0"
+ *
+ * Knows Intel VT-d (DMAR), AMD-Vi and ARM SMMU (which cannot name the PCI
+ * device: any of its faults counts).
+ *
+ * Return: the count, or -1 when the log is unreadable.
+ */
+long klog_iommu_faults(const char *bdf);
+
 int kstate_check(const struct kstate *before, const struct kstate *after, char *why,
 		 unsigned long len);
 

@@ -9,14 +9,36 @@
 
 #include "conform.h"
 
+const char *conform_reason_name(enum conform_reason reason)
+{
+	static const char *const names[] = {
+		[CONFORM_REASON_NONE] = "none",
+		[CONFORM_REASON_CHECK] = "check",
+		[CONFORM_REASON_LANDED] = "landed",
+		[CONFORM_REASON_CHANGED] = "changed",
+		[CONFORM_REASON_NO_CALLBACK] = "no_callback",
+		[CONFORM_REASON_GUEST_RAN] = "guest_ran",
+		[CONFORM_REASON_RIG_BROKEN] = "rig_broken",
+		[CONFORM_REASON_ENGINE_TIMEOUT] = "engine_timeout",
+		[CONFORM_REASON_CRASHED] = "crashed",
+		[CONFORM_REASON_TIMEOUT] = "timeout",
+		[CONFORM_REASON_SETUP] = "setup",
+	};
+
+	if ((unsigned int)reason < sizeof(names) / sizeof(names[0]) && names[reason])
+		return names[reason];
+	return "unknown";
+}
+
 static bool set_outcome(struct conform_result *res, enum pfn_result result, bool finding,
-			const char *fmt, va_list ap)
+			enum conform_reason code, const char *fmt, va_list ap)
 {
 	/* The first failure is the one that explains the case; keep it. */
 	if (res->result == PFN_FAIL)
 		return false;
 	res->result = result;
 	res->finding = finding;
+	res->code = code;
 	vsnprintf(res->reason, sizeof(res->reason), fmt, ap);
 	return false;
 }
@@ -26,7 +48,17 @@ bool conform_fail(struct conform_result *res, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	set_outcome(res, PFN_FAIL, false, fmt, ap);
+	set_outcome(res, PFN_FAIL, false, CONFORM_REASON_CHECK, fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+bool conform_fail_as(struct conform_result *res, enum conform_reason code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_outcome(res, PFN_FAIL, false, code, fmt, ap);
 	va_end(ap);
 	return false;
 }
@@ -36,17 +68,17 @@ bool conform_skip(struct conform_result *res, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	set_outcome(res, PFN_SKIP, false, fmt, ap);
+	set_outcome(res, PFN_SKIP, false, CONFORM_REASON_NONE, fmt, ap);
 	va_end(ap);
 	return false;
 }
 
-bool conform_finding(struct conform_result *res, const char *fmt, ...)
+bool conform_finding(struct conform_result *res, enum conform_reason code, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	set_outcome(res, PFN_XFAIL, true, fmt, ap);
+	set_outcome(res, PFN_XFAIL, true, code, fmt, ap);
 	va_end(ap);
 	return false;
 }
@@ -85,22 +117,35 @@ bool conform_fixture_open(const struct conform_ctx *ctx, struct conform_fixture 
 			  struct conform_result *res)
 {
 	struct pfn_err err;
+	uint64_t window;
 	int ret;
 
+	memset(fx, 0, sizeof(*fx));
 	fx->target.fd = -1;
 	fx->target.group_fd = -1;
 	ret = pfn_iommu_open(&fx->iommu, PFN_MODE_IOMMUFD, &err);
 	if (ret) {
-		if (ret == -ENODEV)
+		if (ret == -ENODEV || ret == -ENOENT)
 			return conform_skip(res, "%s", err.msg);
-		return conform_fail(res, "%s", err.msg);
+		return conform_fail_as(res, CONFORM_REASON_SETUP, "%s", err.msg);
 	}
 	ret = pfn_vfio_open(&fx->target, ctx->sysfs, ctx->target_bdf, &fx->iommu, &err);
 	if (ret) {
 		pfn_iommu_close(&fx->iommu);
 		if (ret == -EOPNOTSUPP)
 			return conform_skip(res, "%s", err.msg);
-		return conform_fail(res, "%s", err.msg);
+		return conform_fail_as(res, CONFORM_REASON_SETUP, "%s", err.msg);
+	}
+	window = ctx->target_bar_size > (1ull << 30) ? ctx->target_bar_size : (1ull << 30);
+	window = (window + (1ull << 30) - 1) & ~((1ull << 30) - 1);
+	ret = pfn_iova_space_read(&fx->iovas, &fx->iommu, &err);
+	if (!ret)
+		ret = pfn_iova_alloc(&fx->iovas, window, 1ull << 30, &fx->iova_a, &err);
+	if (!ret)
+		ret = pfn_iova_alloc(&fx->iovas, window, 1ull << 30, &fx->iova_b, &err);
+	if (ret) {
+		conform_fixture_close(fx);
+		return conform_fail_as(res, CONFORM_REASON_SETUP, "IOVA space: %s", err.msg);
 	}
 	return true;
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -79,4 +80,22 @@ int pfn_type1_unmap(int container, uint64_t iova, uint64_t length,
 	if (unmapped)
 		*unmapped = unmap.size;
 	return 0;
+}
+
+const char *pfn_type1_backend(const char *sysfs)
+{
+	char path[256];
+
+	/*
+	 * VFIO_CONTAINER (the real type1) and IOMMUFD_VFIO_CONTAINER (iommufd
+	 * emulating it) are exclusive in Kconfig and both provide
+	 * /dev/vfio/vfio; only the real one has vfio_iommu_type1's module
+	 * parameters (built in or loaded).
+	 */
+	if (access("/dev/vfio/vfio", F_OK))
+		return "none";
+	snprintf(path, sizeof(path), "%s/module/vfio_iommu_type1/parameters", sysfs);
+	if (!access(path, F_OK))
+		return "type1";
+	return "iommufd-compat";
 }

@@ -26,6 +26,33 @@ static bool expect_errno_match_keeps_pass(void)
 	return true;
 }
 
+static bool reason_codes_first_failure_wins(void)
+{
+	struct conform_result r = fresh();
+
+	CHECK(!conform_fail_as(&r, CONFORM_REASON_RIG_BROKEN, "control: %s", "nothing landed"));
+	CHECK(!conform_fail_as(&r, CONFORM_REASON_LANDED, "later"));
+	CHECK(!conform_fail(&r, "later still"));
+	CHECK_INT(r.result, PFN_FAIL);
+	CHECK_INT(r.code, CONFORM_REASON_RIG_BROKEN);
+	CHECK_STR(conform_reason_name(r.code), "rig_broken");
+	CHECK_STR(r.reason, "control: nothing landed");
+	/* A failed control after a finding turns it into a failure. */
+	r = fresh();
+	conform_finding(&r, CONFORM_REASON_LANDED, "survived");
+	CHECK_INT(r.result, PFN_XFAIL);
+	conform_fail_as(&r, CONFORM_REASON_RIG_BROKEN, "no landing through a fresh mapping");
+	CHECK_INT(r.result, PFN_FAIL);
+	CHECK_INT(r.code, CONFORM_REASON_RIG_BROKEN);
+	/* Plain failures say "check"; every code has a name. */
+	r = fresh();
+	conform_fail(&r, "x");
+	CHECK_STR(conform_reason_name(r.code), "check");
+	for (int c = CONFORM_REASON_NONE; c <= CONFORM_REASON_SETUP; c++)
+		CHECK(strcmp(conform_reason_name((enum conform_reason)c), "unknown"));
+	return true;
+}
+
 static bool expect_errno_wrong_errno_fails(void)
 {
 	struct conform_result r = fresh();
@@ -72,7 +99,7 @@ static bool finding_is_an_expected_failure(void)
 {
 	struct conform_result r = fresh();
 
-	conform_finding(&r, "type1 mapping survived");
+	conform_finding(&r, CONFORM_REASON_LANDED, "type1 mapping survived");
 	CHECK_INT(r.result, PFN_XFAIL);
 	CHECK(r.finding);
 	conform_fail(&r, "a real failure after the finding");
@@ -104,6 +131,7 @@ static bool notes_accumulate_lines(void)
 }
 
 static const struct unit_case cases[] = {
+	{ "reason_codes_first_failure_wins", reason_codes_first_failure_wins },
 	{ "expect_errno_match_keeps_pass", expect_errno_match_keeps_pass },
 	{ "expect_errno_wrong_errno_fails", expect_errno_wrong_errno_fails },
 	{ "expect_errno_unexpected_success_fails", expect_errno_unexpected_success_fails },

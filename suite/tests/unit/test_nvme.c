@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The DMA driver layer without a device: the driver registry and the checks
- * of pfn_dma_*, and the NVMe driver's pure logic (CAP, doorbells, PRP lists,
- * status names, Identify parsing, argument checks, command encoding).
+ * The NVMe driver's pure logic without a device (CAP, doorbells, PRP lists,
+ * status names, Identify parsing, argument checks, command encoding) and its
+ * detector of data in use.  The registry and pfn_dma_* are in test_dma.c.
  */
 #include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 
 #include "harness.h"
+#include "nvme/nvme_logic.h"
 #include "pfn/dma.h"
-#include "pfn/nvme.h"
 
 /* ---- CAP, CC, doorbells -------------------------------------------------------- */
 
@@ -392,183 +392,110 @@ static bool sqe_rw_encoding(void)
 	return true;
 }
 
-/* ---- the registry and pfn_dma_* checks, with a fake driver ---------------------------- */
+/* ---- the in-use detector ------------------------------------------------------ */
 
-static bool nvme_matches_by_class(void)
+#define DISK_BYTES (1u << 20)
+
+/* A zeroed first MiB with @n bytes of @magic at @off. */
+static uint8_t *disk_with(size_t off, const void *magic, size_t n)
 {
-	struct pfn_pci_info qemu = { .vendor = 0x1b36, .device = 0x0010, .class = 0x010802 };
-	struct pfn_pci_info ssd = { .vendor = 0x144d, .device = 0xa808, .class = 0x010802 };
-	struct pfn_pci_info ivshmem = { .vendor = 0x1af4, .device = 0x1110, .class = 0x050000 };
-	struct pfn_pci_info ahci = { .vendor = 0x8086, .device = 0x2922, .class = 0x010601 };
-	const struct pfn_dma_ops *const *all;
-	size_t n;
+	uint8_t *d = calloc(1, DISK_BYTES);
 
-	CHECK(pfn_dma_nvme_ops.match(&qemu));
-	CHECK(pfn_dma_nvme_ops.match(&ssd));
-	CHECK(!pfn_dma_nvme_ops.match(&ivshmem));
-	CHECK(!pfn_dma_nvme_ops.match(&ahci));
-	CHECK(pfn_dma_find(&qemu) == &pfn_dma_nvme_ops);
-	CHECK(pfn_dma_find(&ivshmem) == NULL);
-	all = pfn_dma_drivers(&n);
-	CHECK(n >= 1);
-	CHECK_STR(all[0]->name, "nvme");
-	for (size_t i = 0; i < n; i++)
-		CHECK(all[i]->name && all[i]->match && all[i]->init && all[i]->fini &&
-		      all[i]->memcpy_start && all[i]->memcpy_wait);
+	if (d && magic)
+		memcpy(d + off, magic, n);
+	return d;
+}
+
+/* pfn_nvme_disk_signature() of a disk with @magic at @off, then freed. */
+static const char *signature_of(size_t off, const void *magic, size_t n, uint32_t lba)
+{
+	uint8_t *d = disk_with(off, magic, n);
+	const char *found = d ? pfn_nvme_disk_signature(d, DISK_BYTES, lba) : "no memory";
+
+	free(d);
+	return found ? found : "(none)";
+}
+
+static bool guard_zeros_allowed(void)
+{
+	uint8_t *d = disk_with(0, NULL, 0);
+
+	CHECK(d);
+	CHECK(pfn_nvme_disk_signature(d, DISK_BYTES, 512) == NULL);
+	CHECK(pfn_nvme_disk_signature(d, DISK_BYTES, 4096) == NULL);
+	CHECK(pfn_nvme_disk_signature(d, 0, 512) == NULL);
+	free(d);
 	return true;
 }
 
-struct fake {
-	int inits, finis, starts, waits;
-	int wait_results[4];
-	uint64_t src, dst, size, count;
-};
-
-static struct fake fake;
-
-static bool fake_match(const struct pfn_pci_info *info)
+static bool guard_random_data_allowed(void)
 {
-	return info->vendor == 0xfa4e;
-}
+	uint8_t *d = disk_with(0, NULL, 0);
+	uint64_t x = 0x1234;
 
-static int fake_init(struct pfn_dma *dma, struct pfn_err *err)
-{
-	fake.inits++;
-	if (dma->iova_size < 0x2000)
-		return pfn_fail(err, ENOSPC, "fake needs two pages");
-	dma->priv = &fake;
-	dma->max_memcpy_size = 8192;
-	dma->max_memcpy_count = 2;
-	return 0;
-}
-
-static void fake_fini(struct pfn_dma *dma)
-{
-	(void)dma;
-	fake.finis++;
-}
-
-static int fake_start(struct pfn_dma *dma, uint64_t src, uint64_t dst, uint64_t size,
-		      uint64_t count, struct pfn_err *err)
-{
-	(void)dma;
-	(void)err;
-	fake.starts++;
-	fake.src = src;
-	fake.dst = dst;
-	fake.size = size;
-	fake.count = count;
-	return 0;
-}
-
-static int fake_wait(struct pfn_dma *dma, int timeout_ms, struct pfn_err *err)
-{
-	(void)dma;
-	(void)timeout_ms;
-	(void)err;
-	return fake.wait_results[fake.waits++ % 4];
-}
-
-static const struct pfn_dma_ops fake_ops = {
-	.name = "fake",
-	.match = fake_match,
-	.init = fake_init,
-	.fini = fake_fini,
-	.memcpy_start = fake_start,
-	.memcpy_wait = fake_wait,
-};
-
-static bool open_checks(void)
-{
-	struct pfn_vfio_dev dev = { .bdf = "0000:05:00.0", .fd = 99,
-				    .info = { .vendor = 0x1af4, .device = 0x1110,
-					      .class = 0x050000 } };
-	struct pfn_dma dma;
-	struct pfn_err err;
-
-	memset(&fake, 0, sizeof(fake));
-	CHECK_INT(pfn_dma_open(&dma, &dev, 0x100000000ull, 0x200000, &err), -ENODEV);
-	CHECK_CONTAINS(err.msg, "no DMA driver for 0000:05:00.0");
-	CHECK_INT(pfn_dma_open_ops(&dma, &dev, &fake_ops, 0x100000800ull, 0x200000, &err),
-		  -EINVAL);
-	CHECK_CONTAINS(err.msg, "page aligned");
-	CHECK_INT(pfn_dma_open_ops(&dma, &dev, &fake_ops, 0x100000000ull, 0, &err), -EINVAL);
-	CHECK_INT(pfn_dma_open_ops(&dma, &dev, &fake_ops, UINT64_MAX & ~0xfffull, 0x2000, &err),
-		  -EINVAL);
-	CHECK_INT(fake.inits, 0);
-	CHECK_INT(pfn_dma_open_ops(&dma, &dev, &fake_ops, 0x100000000ull, 0x1000, &err),
-		  -ENOSPC);
-	CHECK(dma.ops == NULL);		/* zeroed after a failed init */
-	pfn_dma_close(&dma);		/* harmless on a zeroed instance */
-	CHECK_INT(fake.finis, 0);
-	dev.fd = -1;
-	CHECK_INT(pfn_dma_open_ops(&dma, &dev, &fake_ops, 0x100000000ull, 0x2000, &err),
-		  -EINVAL);
-	CHECK_INT(pfn_dma_open(&dma, NULL, 0x100000000ull, 0x2000, &err), -EINVAL);
+	CHECK(d);
+	/* An earlier run's test pattern must not look like a disk in use. */
+	for (size_t i = 0; i < DISK_BYTES; i++) {
+		x = x * 6364136223846793005ull + 1442695040888963407ull;
+		d[i] = (uint8_t)(x >> 56);
+	}
+	CHECK(pfn_nvme_disk_signature(d, DISK_BYTES, 512) == NULL);
+	free(d);
 	return true;
 }
 
-static bool memcpy_checks(void)
+static bool guard_partition_tables(void)
 {
-	struct pfn_vfio_dev dev = { .bdf = "0000:05:00.0", .fd = 99 };
-	struct pfn_dma dma;
-	struct pfn_err err;
+	uint8_t *d = disk_with(0, NULL, 0);
 
-	memset(&fake, 0, sizeof(fake));
-	fake.wait_results[0] = -ETIMEDOUT;
-	fake.wait_results[1] = 0;
-	fake.wait_results[2] = -EIO;
-	CHECK_INT(pfn_dma_open_ops(&dma, &dev, &fake_ops, 0x100000000ull, 0x2000, &err), 0);
-	CHECK_INT(pfn_dma_max_size(&dma), 8192);
-
-	CHECK_INT(pfn_dma_memcpy_wait(&dma, 10, &err), -EINVAL);	/* nothing started */
-	CHECK_INT(pfn_dma_memcpy_start(&dma, 0, 0x1000, 0, 1, &err), -EINVAL);
-	CHECK_INT(pfn_dma_memcpy_start(&dma, 0, 0x1000, 8193, 1, &err), -EINVAL);
-	CHECK_INT(pfn_dma_memcpy_start(&dma, 0, 0x1000, 4096, 0, &err), -EINVAL);
-	CHECK_INT(pfn_dma_memcpy_start(&dma, 0, 0x1000, 4096, 3, &err), -EINVAL);
-	CHECK_INT(pfn_dma_memcpy_start(&dma, UINT64_MAX - 10, 0x1000, 4096, 1, &err), -EINVAL);
-	CHECK_INT(fake.starts, 0);
-
-	CHECK_INT(pfn_dma_memcpy_start(&dma, 0x1000, 0x3000, 4096, 2, &err), 0);
-	CHECK(dma.busy);
-	CHECK_INT(fake.src, 0x1000);
-	CHECK_INT(fake.dst, 0x3000);
-	CHECK_INT(fake.count, 2);
-	CHECK_INT(pfn_dma_memcpy_start(&dma, 0x1000, 0x3000, 4096, 1, &err), -EBUSY);
-	CHECK_INT(pfn_dma_memcpy_wait(&dma, -1, &err), -EINVAL);
-	CHECK_INT(pfn_dma_memcpy_wait(&dma, 10, &err), -ETIMEDOUT);
-	CHECK(dma.busy);		/* still in flight: may be waited for again */
-	CHECK_INT(pfn_dma_memcpy_wait(&dma, 10, &err), 0);
-	CHECK(!dma.busy);
-
-	CHECK_INT(pfn_dma_memcpy(&dma, 0x1000, 0x3000, 8192, 10, &err), -EIO);
-	CHECK(!dma.busy);		/* finished, with an error */
-	CHECK_INT(fake.starts, 2);
-
-	pfn_dma_close(&dma);
-	CHECK_INT(fake.finis, 1);
-	pfn_dma_close(&dma);
-	CHECK_INT(fake.finis, 1);
-	CHECK_INT(pfn_dma_max_size(&dma), 0);
-	CHECK_INT(pfn_dma_memcpy_start(&dma, 0x1000, 0x3000, 4096, 1, &err), -EINVAL);
-	CHECK_CONTAINS(err.msg, "not open");
+	CHECK_STR(signature_of(512, "EFI PART", 8, 512), "a GPT partition table");
+	CHECK_STR(signature_of(4096, "EFI PART", 8, 4096), "a GPT partition table");
+	/* An MBR: boot signature and one entry (type 0x83, 2048 sectors). */
+	CHECK(d);
+	d[510] = 0x55;
+	d[511] = 0xaa;
+	CHECK(pfn_nvme_disk_signature(d, DISK_BYTES, 512) == NULL);	/* no entry in use */
+	d[446 + 4] = 0x83;
+	put32(d + 446 + 8, 2048);
+	put32(d + 446 + 12, 2048);
+	CHECK_STR(pfn_nvme_disk_signature(d, DISK_BYTES, 512), "an MBR partition table");
+	d[446 + 16] = 0x42;	/* a boot flag no MBR has: random data */
+	CHECK(pfn_nvme_disk_signature(d, DISK_BYTES, 512) == NULL);
+	free(d);
 	return true;
 }
 
-static bool nvme_calls_need_nvme(void)
+static bool guard_filesystems(void)
 {
-	struct pfn_vfio_dev dev = { .bdf = "0000:05:00.0", .fd = 99 };
-	struct pfn_nvme_info info;
-	struct pfn_dma dma;
-	struct pfn_err err;
+	static const uint8_t ext[] = { 0x53, 0xef };
+	static const uint8_t luks[] = { 'L', 'U', 'K', 'S', 0xba, 0xbe };
+	static const uint8_t zfs[] = { 0x0c, 0xb1, 0xba, 0, 0, 0, 0, 0 };
 
-	memset(&fake, 0, sizeof(fake));
-	CHECK_INT(pfn_dma_open_ops(&dma, &dev, &fake_ops, 0x100000000ull, 0x2000, &err), 0);
-	CHECK_INT(pfn_nvme_info(&dma, &info, &err), -EINVAL);
-	CHECK_INT(pfn_nvme_io_raw(&dma, PFN_NVME_CMD_READ, 4096, IOVA, 0, 10, &err), -EINVAL);
-	CHECK_CONTAINS(err.msg, "not an open NVMe");
-	pfn_dma_close(&dma);
-	CHECK_INT(pfn_nvme_info(NULL, &info, &err), -EINVAL);
+	CHECK_STR(signature_of(1080, ext, 2, 512), "an ext2/3/4 filesystem");
+	CHECK_STR(signature_of(0, "XFSB", 4, 512), "an XFS filesystem");
+	CHECK_STR(signature_of(0x10040, "_BHRfS_M", 8, 512), "a btrfs filesystem");
+	CHECK_STR(signature_of(512, "LABELONE", 8, 512), "an LVM2 physical volume");
+	CHECK_STR(signature_of(4086, "SWAPSPACE2", 10, 512), "a swap area");
+	CHECK_STR(signature_of(65526, "SWAPSPACE2", 10, 512), "a swap area");
+	CHECK_STR(signature_of(0x8001, "CD001", 5, 512), "an ISO 9660 filesystem");
+	CHECK_STR(signature_of(0x20000 + 3 * 1024, zfs, 8, 512), "a ZFS pool member");
+	CHECK_STR(signature_of(0, luks, 6, 512), "a LUKS encrypted volume");
+	CHECK_STR(signature_of(3, "NTFS    ", 8, 512), "an NTFS filesystem");
+	CHECK_STR(signature_of(82, "FAT32   ", 8, 512), "a FAT filesystem");
+	/* Off by one byte: nothing. */
+	CHECK_STR(signature_of(1081, ext, 2, 512), "(none)");
+	CHECK_STR(signature_of(0x8002, "CD001", 5, 512), "(none)");
+	return true;
+}
+
+static bool guard_short_buffer(void)
+{
+	uint8_t d[0x8000] = { 0 };
+
+	/* A signature beyond the bytes given is not looked for (nor read). */
+	memcpy(d + 512, "EFI PART", 8);
+	CHECK(pfn_nvme_disk_signature(d, 512, 512) == NULL);
+	CHECK(pfn_nvme_disk_signature(d, 520, 512) != NULL);
 	return true;
 }
 
@@ -589,10 +516,11 @@ static const struct unit_case cases[] = {
 	{ "active_ns_list", active_ns_list },
 	{ "xfer_checks", xfer_checks },
 	{ "sqe_rw_encoding", sqe_rw_encoding },
-	{ "nvme_matches_by_class", nvme_matches_by_class },
-	{ "open_checks", open_checks },
-	{ "memcpy_checks", memcpy_checks },
-	{ "nvme_calls_need_nvme", nvme_calls_need_nvme },
+	{ "guard_zeros_allowed", guard_zeros_allowed },
+	{ "guard_random_data_allowed", guard_random_data_allowed },
+	{ "guard_partition_tables", guard_partition_tables },
+	{ "guard_filesystems", guard_filesystems },
+	{ "guard_short_buffer", guard_short_buffer },
 };
 
-UNIT_MAIN("dma drivers and NVMe logic", cases)
+UNIT_MAIN("NVMe driver logic", cases)

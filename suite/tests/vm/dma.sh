@@ -2,9 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # In-VM DMA proof (run by the VM runner inside the emulated target): the
-# NVMe controller copies between host buffers, then DMAs into the ivshmem
-# BAR through a dma-buf mapped in iommufd, and after the BAR is revoked
-# (PCI memory enable cleared) the same DMA must not reach it.
+# DMA engine (NVMe, or edu) copies between host buffers, then DMAs into the
+# target BAR through a dma-buf mapped in iommufd; after the BAR is revoked
+# (PCI memory enable cleared) a DMA through the old mapping must not land,
+# judged byte for byte against a canary with decoding on again, bracketed by
+# DMAs through valid mappings that must land.
 # Prints pfnsuite's KTAP; exits with its status.
 #
 #   suite/runner/run-vm.sh --results DIR -- suite/tests/vm/dma.sh
@@ -12,20 +14,16 @@ set -uo pipefail
 cd "$(dirname "$0")/../../.."
 . suite/guest/lib.sh
 
-# The first NVMe controller (class 010802) and ivshmem bound to vfio-pci.
-nvme=
-for d in /sys/bus/pci/devices/*; do
-	if [ "$(cat "$d/class")" = 0x010802 ] && [ "$(pci_driver "${d##*/}")" = vfio-pci ]; then
-		nvme=${d##*/}
-		break
-	fi
-done
-ivshmem=$(pci_find 1af4 1110 | head -n1)
+# The devices pfnsuite conform would pick: the DMA engine and the target BAR.
+devs=$(suite/build/pfnsuite conform --dry-run) || exit
+dma_dev=$(awk '$1 == "dma" { print $2 }' <<<"$devs")
+target=$(awk '$1 == "target" { print $2 }' <<<"$devs")
+bar=$(awk '$1 == "target" { print $3 }' <<<"$devs")
 
-if [ -z "$nvme" ]; then
+if [ -z "$dma_dev" ]; then
 	echo "KTAP version 1"
-	echo "1..0 # SKIP no NVMe controller bound to vfio-pci"
+	echo "1..0 # SKIP no vfio-pci device has a built-in DMA driver"
 	exit 0
 fi
-echo "# dma: nvme $nvme, target ${ivshmem:-none}"
-exec suite/build/pfnsuite dma --device "$nvme" ${ivshmem:+--target "$ivshmem" --bar 2} "$@"
+echo "dma: engine $dma_dev, target ${target:-none} ${bar:-}" >&2
+exec suite/build/pfnsuite dma --device "$dma_dev" ${target:+--target "$target" --bar "${bar#BAR}"} "$@"

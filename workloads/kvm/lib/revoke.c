@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <linux/kvm.h>
 #include <linux/pci_regs.h>
 
 #include "pfnkvm/dmabuf_slot.h"
@@ -201,6 +202,94 @@ int pkvm_revoke_run(struct pkvm_target *t, const struct pkvm_revoke_cfg *cfg,
 	return ret;
 }
 
+const char *pkvm_revoke_verdict_name(enum pkvm_revoke_verdict v)
+{
+	return v == PKVM_REVOKE_PASS ? "pass" : v == PKVM_REVOKE_FINDING ? "finding" : "fail";
+}
+
+uint64_t pkvm_revoke_writes_after(const struct pkvm_revoke_result *r)
+{
+	return r->observed > r->after + 1 ? r->observed - r->after - 1 : 0;
+}
+
+/* The dma-buf memslot's contract: exit REVOKED, no run until the slot is replaced. */
+static enum pkvm_revoke_verdict judge_dmabuf(const struct pkvm_revoke_result *r,
+					     const char *what, char *why, size_t len)
+{
+	const struct pkvm_event *ex = &r->exit;
+
+	if (!r->exited || ex->exit_reason != KVM_EXIT_MEMORY_FAULT ||
+	    !(ex->flags & KVM_MEMORY_EXIT_FLAG_REVOKED)) {
+		snprintf(why, len,
+			 "after %s the guest's access did not exit with KVM_EXIT_MEMORY_FAULT (flag REVOKED)",
+			 what);
+		return PKVM_REVOKE_FAIL;
+	}
+	if (r->resumed) {
+		snprintf(why, len,
+			 "after %s was undone, the guest ran on before the VMM replaced the memslot",
+			 what);
+		return PKVM_REVOKE_FAIL;
+	}
+	if (!r->reestablished) {
+		snprintf(why, len,
+			 "after %s was undone, replacing the memslot did not let the guest run again",
+			 what);
+		return PKVM_REVOKE_FAIL;
+	}
+	snprintf(why, len,
+		 "no guest write after %s; the access exited REVOKED and the guest ran again once the memslot was replaced",
+		 what);
+	return PKVM_REVOKE_PASS;
+}
+
+enum pkvm_revoke_verdict pkvm_revoke_judge(const struct pkvm_revoke_result *r, char *why,
+					   size_t len)
+{
+	const char *what = r->cfg.trigger == PKVM_TRIGGER_RESET ? "VFIO_DEVICE_RESET"
+								 : "PCI memory disable";
+	bool reset = r->cfg.trigger == PKVM_TRIGGER_RESET;
+	uint64_t writes = pkvm_revoke_writes_after(r);
+	/* The BAR can only show a late write when memory came back at once. */
+	bool bar_shows = reset && r->landed_after;
+
+	if (r->cfg.path == PKVM_PATH_DMABUF) {
+		if (writes || bar_shows) {
+			snprintf(why, len,
+				 "after %s, %llu guest writes completed (progress %llu -> %llu) and the BAR holds %llu",
+				 what, (unsigned long long)writes, (unsigned long long)r->after,
+				 (unsigned long long)r->observed, (unsigned long long)r->bar_value);
+			return PKVM_REVOKE_FAIL;
+		}
+		return judge_dmabuf(r, what, why, len);
+	}
+	if (!reset) {
+		if (writes) {
+			snprintf(why, len,
+				 "the guest completed %llu BAR writes after PCI memory disable without leaving KVM_RUN",
+				 (unsigned long long)writes);
+			return PKVM_REVOKE_FAIL;
+		}
+		snprintf(why, len, "no guest write after PCI memory disable (%s)",
+			 r->exited ? "the vCPU exited" : "the guest stopped without an exit");
+		return PKVM_REVOKE_PASS;
+	}
+	if (!r->exited && (writes || bar_shows)) {
+		snprintf(why, len,
+			 "VMA path: the guest kept writing across VFIO_DEVICE_RESET with no exit to the VMM: %llu writes in %.1f s after the reset, BAR holds %llu",
+			 (unsigned long long)writes, r->cfg.observe, (unsigned long long)r->bar_value);
+		return PKVM_REVOKE_FINDING;
+	}
+	if (bar_shows) {
+		snprintf(why, len,
+			 "the vCPU exited, yet a guest write after the reset landed: BAR holds %llu, the guest was at %llu",
+			 (unsigned long long)r->bar_value, (unsigned long long)r->after);
+		return PKVM_REVOKE_FAIL;
+	}
+	snprintf(why, len, "no guest write after VFIO_DEVICE_RESET reached the device");
+	return PKVM_REVOKE_PASS;
+}
+
 void pkvm_revoke_describe(const struct pkvm_revoke_result *r, char *buf, size_t len)
 {
 	char ex[PFN_ERR_MSG_MAX], what[PFN_ERR_MSG_MAX + 64], bar[96], resume[PFN_ERR_MSG_MAX + 128];
@@ -216,9 +305,8 @@ void pkvm_revoke_describe(const struct pkvm_revoke_result *r, char *buf, size_t 
 					    : "the guest did not answer the stop request");
 	}
 	if (r->bar_read)
-		snprintf(bar, sizeof(bar), "BAR holds %llu: %s", (unsigned long long)r->bar_value,
-			 r->landed_after ? "a guest write after the revoke landed"
-					 : "no guest write after the revoke landed");
+		snprintf(bar, sizeof(bar), "BAR holds %llu%s", (unsigned long long)r->bar_value,
+			 r->landed_after ? " (a write made after the revoke)" : "");
 	else
 		snprintf(bar, sizeof(bar), "BAR not read");
 	if (!r->resume_tried)

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pfn/file.h"
 #include "pfn/json.h"
 #include "pfn/pci.h"
 #include "pfnkvm/target.h"
@@ -67,19 +68,30 @@ const char *cli_format_size(uint64_t bytes, char *buf, size_t len);
 int cli_open_target(struct cli_common *c, struct pkvm_target *t, const char *prog);
 
 /**
- * cli_json_begin() - open @path and write the document's common head
+ * cli_json_begin() - start @path's temporary file and write the document's
+ * common head
  * @j: writer
- * @path: output file
+ * @tx: the file being written (pfn/file.h)
+ * @path: output file, replaced only by cli_json_end()
  * @schema: e.g. "pfnsuite-kvm-bench/1"
  * @t: the target (device metadata)
+ * @err: on failure, why
  *
- * Return: the stream (to close with cli_json_end()), or NULL with errno set.
+ * Return: 0 or a negative errno.
  */
-FILE *cli_json_begin(struct pfn_json *j, const char *path, const char *schema,
-		     const struct pkvm_target *t);
+int cli_json_begin(struct pfn_json *j, struct pfn_file_tx *tx, const char *path,
+		   const char *schema, const struct pkvm_target *t, struct pfn_err *err);
 
-/** cli_json_end() - close the document; Return: 0 or -errno. */
-int cli_json_end(struct pfn_json *j, FILE *f);
+/**
+ * cli_json_end() - close the document and rename it over its path; an
+ * invalid document leaves the path as it was
+ * @j: writer
+ * @tx: from cli_json_begin()
+ * @err: on failure, why
+ *
+ * Return: 0 or a negative errno.
+ */
+int cli_json_end(struct pfn_json *j, struct pfn_file_tx *tx, struct pfn_err *err);
 
 /** cli_timing_note() - the caveat printed with every measured time. */
 const char *cli_timing_note(void);

@@ -236,14 +236,16 @@ static void json_run(struct pfn_json *j, const struct bench_run *br)
 }
 
 static int write_json(const struct bench_opts *o, const struct pkvm_target *t,
-		      const struct bench_run *runs, unsigned int n, int dmabuf, const char *why)
+		      const struct bench_run *runs, unsigned int n, int dmabuf, const char *why,
+		      struct pfn_err *err)
 {
+	struct pfn_file_tx tx;
 	struct pfn_json j;
-	FILE *f;
+	int ret;
 
-	f = cli_json_begin(&j, o->c.json, "pfnsuite-kvm-bench/1", t);
-	if (!f)
-		return -errno;
+	ret = cli_json_begin(&j, &tx, o->c.json, "pfnsuite-kvm-bench/1", t, err);
+	if (ret)
+		return ret;
 	pfn_json_key(&j, "dmabuf_memslot");
 	pfn_json_object_begin(&j);
 	pfn_json_kv_bool(&j, "available", dmabuf > 0);
@@ -255,7 +257,7 @@ static int write_json(const struct bench_opts *o, const struct pkvm_target *t,
 	for (unsigned int i = 0; i < n; i++)
 		json_run(&j, &runs[i]);
 	pfn_json_array_end(&j);
-	return cli_json_end(&j, f);
+	return cli_json_end(&j, &tx, err);
 }
 
 static void run_one(struct pkvm_target *t, const struct pkvm_bench_cfg *cfg, struct bench_run *br)
@@ -350,9 +352,11 @@ int cmd_bench(int argc, char **argv)
 		status |= strcmp(runs[n++].status, "failed") ? CLI_OK : CLI_FAIL;
 	}
 	if (o.c.json) {
-		ret = write_json(&o, &t, runs, n, dmabuf, why);
+		struct pfn_err err;
+
+		ret = write_json(&o, &t, runs, n, dmabuf, why, &err);
 		if (ret) {
-			fprintf(stderr, "pfn-kvm bench: writing %s: %s\n", o.c.json, strerror(-ret));
+			fprintf(stderr, "pfn-kvm bench: %s\n", err.msg);
 			status = CLI_FAIL;
 		}
 	}

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * pfn-kvm revoke: PCI memory disable and device reset while the guest writes
- * a sequence number into the BAR; report what the vCPU and the BAR saw.
+ * a sequence number into the BAR; report what the vCPU and the BAR saw, and
+ * each experiment's verdict (pkvm_revoke_judge(): pass, finding or fail,
+ * judged by the guest's progress counter), or why it was skipped.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,8 +18,9 @@
 /**
  * struct revoke_run - one experiment's outcome
  * @res: what happened
- * @status: "ok" (it ran), "skipped" or "failed"
- * @reason: why not ok
+ * @status: "pass", "finding", "fail" (the verdict, or the experiment could
+ *	not run), or "skipped" (the path or trigger is absent)
+ * @reason: why
  * @summary: one-line account
  */
 struct revoke_run {
@@ -72,6 +75,7 @@ static void json_run(struct pfn_json *j, const struct revoke_run *rr)
 	pfn_json_kv_uint(j, "seq_before", r->before);
 	pfn_json_kv_uint(j, "seq_after_trigger", r->after);
 	pfn_json_kv_uint(j, "seq_end_of_window", r->observed);
+	pfn_json_kv_uint(j, "writes_after_trigger", pkvm_revoke_writes_after(r));
 	pfn_json_key(j, "trigger_ms");
 	pfn_json_double(j, r->trigger_ms);
 	pfn_json_kv_bool(j, "memory_on_after_trigger", r->memory_on_after);
@@ -85,7 +89,7 @@ static void json_run(struct pfn_json *j, const struct revoke_run *rr)
 	pfn_json_kv_bool(j, "stopped_on_request", r->stopped_cleanly);
 	pfn_json_kv_bool(j, "bar_read", r->bar_read);
 	pfn_json_kv_uint(j, "bar_value", r->bar_value);
-	pfn_json_kv_bool(j, "write_after_revoke_landed", r->landed_after);
+	pfn_json_kv_bool(j, "bar_holds_write_after_trigger", r->landed_after);
 	pfn_json_kv_bool(j, "resume_tried", r->resume_tried);
 	pfn_json_kv_bool(j, "resumed", r->resumed);
 	pfn_json_kv_uint(j, "resumed_to", r->resumed_to);
@@ -99,20 +103,21 @@ static void json_run(struct pfn_json *j, const struct revoke_run *rr)
 }
 
 static int write_json(const char *path, const struct pkvm_target *t,
-		      const struct revoke_run *runs, unsigned int n)
+		      const struct revoke_run *runs, unsigned int n, struct pfn_err *err)
 {
+	struct pfn_file_tx tx;
 	struct pfn_json j;
-	FILE *f;
+	int ret;
 
-	f = cli_json_begin(&j, path, "pfnsuite-kvm-revoke/1", t);
-	if (!f)
-		return -errno;
+	ret = cli_json_begin(&j, &tx, path, "pfnsuite-kvm-revoke/1", t, err);
+	if (ret)
+		return ret;
 	pfn_json_key(&j, "experiments");
 	pfn_json_array_begin(&j);
 	for (unsigned int i = 0; i < n; i++)
 		json_run(&j, &runs[i]);
 	pfn_json_array_end(&j);
-	return cli_json_end(&j, f);
+	return cli_json_end(&j, &tx, err);
 }
 
 static void run_one(struct pkvm_target *t, const struct pkvm_revoke_cfg *cfg,
@@ -122,18 +127,20 @@ static void run_one(struct pkvm_target *t, const struct pkvm_revoke_cfg *cfg,
 	struct pfn_err err;
 	int ret;
 
-	if (cfg->path == PKVM_PATH_DMABUF && pkvm_bar_dmabuf_supported(t, why, sizeof(why)) <= 0) {
+	ret = cfg->path == PKVM_PATH_DMABUF ? pkvm_bar_dmabuf_supported(t, why, sizeof(why)) : 1;
+	if (ret <= 0) {
 		rr->res.cfg = *cfg;
-		rr->status = "skipped";
+		rr->status = ret ? "fail" : "skipped";	/* only absence is a skip */
 		snprintf(rr->reason, sizeof(rr->reason), "%s", why);
 		return;
 	}
 	ret = pkvm_revoke_run(t, cfg, &rr->res, &err);
 	if (ret) {
-		rr->status = ret == -EOPNOTSUPP ? "skipped" : "failed";
+		rr->status = ret == -EOPNOTSUPP ? "skipped" : "fail";
 		snprintf(rr->reason, sizeof(rr->reason), "%s", err.msg);
 	} else {
-		rr->status = "ok";
+		rr->status = pkvm_revoke_verdict_name(pkvm_revoke_judge(&rr->res, rr->reason,
+									sizeof(rr->reason)));
 	}
 	pkvm_revoke_describe(&rr->res, rr->summary, sizeof(rr->summary));
 }
@@ -237,13 +244,15 @@ int cmd_revoke(int argc, char **argv)
 			       runs[n].reason[0] ? ": " : "", runs[n].reason);
 			if (runs[n].summary[0])
 				printf("  %s\n", runs[n].summary);
-			status |= strcmp(runs[n++].status, "failed") ? CLI_OK : CLI_FAIL;
+			status |= strcmp(runs[n++].status, "fail") ? CLI_OK : CLI_FAIL;
 		}
 	}
 	if (c.json) {
-		ret = write_json(c.json, &t, runs, n);
+		struct pfn_err err;
+
+		ret = write_json(c.json, &t, runs, n, &err);
 		if (ret) {
-			fprintf(stderr, "pfn-kvm revoke: writing %s: %s\n", c.json, strerror(-ret));
+			fprintf(stderr, "pfn-kvm revoke: %s\n", err.msg);
 			status = CLI_FAIL;
 		}
 	}

@@ -111,18 +111,20 @@ const char *cli_timing_note(void)
 		: "host CLOCK_MONOTONIC times on this machine";
 }
 
-FILE *cli_json_begin(struct pfn_json *j, const char *path, const char *schema,
-		     const struct pkvm_target *t)
+int cli_json_begin(struct pfn_json *j, struct pfn_file_tx *tx, const char *path,
+		   const char *schema, const struct pkvm_target *t, struct pfn_err *err)
 {
 	char model[128], when[32];
 	struct utsname u;
 	time_t now = time(NULL);
 	struct tm tm;
 	FILE *f;
+	int ret;
 
-	f = fopen(path, "we");
-	if (!f)
-		return NULL;
+	ret = pfn_file_begin(tx, path, err);
+	if (ret)
+		return ret;
+	f = tx->f;
 	uname(&u);
 	pfn_host_cpu_model(model, sizeof(model));
 	gmtime_r(&now, &tm);
@@ -144,17 +146,18 @@ FILE *cli_json_begin(struct pfn_json *j, const char *path, const char *schema,
 	pfn_json_kv_uint(j, "bar_size", t->bar_size);
 	pfn_json_kv_string(j, "iommu_mode", pfn_iommu_mode_name(t->iommu.mode));
 	pfn_json_object_end(j);
-	return f;
+	return 0;
 }
 
-int cli_json_end(struct pfn_json *j, FILE *f)
+int cli_json_end(struct pfn_json *j, struct pfn_file_tx *tx, struct pfn_err *err)
 {
 	int ret;
 
 	pfn_json_object_end(j);
-	fputc('\n', f);
 	ret = pfn_json_finish(j);
-	if (fclose(f) && !ret)
-		ret = -errno;
-	return ret;
+	if (ret) {
+		pfn_file_abort(tx);
+		return pfn_fail(err, -ret, "%s: JSON writer misuse", tx->path);
+	}
+	return pfn_file_commit(tx, err);
 }

@@ -1,17 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * Host unit tests of the VMM core, no device needed: metric summaries, the
- * payload's size, and -- where /dev/kvm works -- the three payload modes
+ * payload's size, and -- where /dev/kvm exists -- the three payload modes
  * against an anonymous-memory slot standing in for the BAR.  KTAP output.
+ * Without /dev/kvm the payload tests SKIP; every other error fails them.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include <linux/kvm.h>
+#include <unistd.h>
+
 #include "pfn/ktap.h"
 #include "pfnkvm/guest.h"
+#include "pfnkvm/dmabuf_slot.h"
 #include "pfnkvm/metric.h"
+#include "pfnkvm/revoke.h"
 #include "pfnkvm/runner.h"
 #include "pfnkvm/stats.h"
 #include "pfnkvm/vm.h"
@@ -69,6 +75,71 @@ static bool test_payload(char *why, size_t len)
 	if (!n || n > PKVM_CODE_MAX) {
 		snprintf(why, len, "payload is %llu bytes", (unsigned long long)n);
 		return false;
+	}
+	return true;
+}
+
+/* A revoke result as the guest's progress and the BAR left it. */
+static struct pkvm_revoke_result revoke_result(enum pkvm_path path, enum pkvm_trigger trig,
+					       uint64_t after, uint64_t observed, bool exited,
+					       uint64_t bar_value)
+{
+	struct pkvm_revoke_result r = {
+		.cfg = { .path = path, .trigger = trig, .observe = 1.0 },
+		.before = after - 10, .after = after, .observed = observed, .exited = exited,
+		.bar_read = true, .bar_value = bar_value, .landed_after = bar_value > after + 1,
+	};
+
+	if (exited && path == PKVM_PATH_DMABUF) {
+		r.exit.exit_reason = KVM_EXIT_MEMORY_FAULT;
+		r.exit.flags = KVM_MEMORY_EXIT_FLAG_REVOKED;
+		r.resume_tried = true;
+		r.reestablished = true;
+	}
+	return r;
+}
+
+/* pfn-kvm revoke's verdicts: the progress counter decides, not the BAR. */
+static bool test_revoke_judge(char *why, size_t len)
+{
+	static const struct {
+		enum pkvm_path path;
+		enum pkvm_trigger trig;
+		uint64_t after, observed;
+		bool exited;
+		uint64_t bar;
+		enum pkvm_revoke_verdict want;
+		const char *what;
+	} cases[] = {
+		{ PKVM_PATH_VMA, PKVM_TRIGGER_MEMORY, 5000, 5001, true, 5001, PKVM_REVOKE_PASS,
+		  "VMA memory disable, progress stopped" },
+		{ PKVM_PATH_VMA, PKVM_TRIGGER_MEMORY, 5000, 9000, false, 5001, PKVM_REVOKE_FAIL,
+		  "VMA memory disable, progress went on (BAR unchanged: decoding was off)" },
+		{ PKVM_PATH_VMA, PKVM_TRIGGER_RESET, 5000, 9000, false, 9000, PKVM_REVOKE_FINDING,
+		  "VMA reset, guest wrote on with no exit" },
+		{ PKVM_PATH_VMA, PKVM_TRIGGER_RESET, 5000, 5000, true, 7000, PKVM_REVOKE_FAIL,
+		  "VMA reset, exit but a late write in the BAR" },
+		{ PKVM_PATH_DMABUF, PKVM_TRIGGER_MEMORY, 5000, 5001, true, 5001, PKVM_REVOKE_PASS,
+		  "dma-buf memory disable, REVOKED exit, re-established" },
+		{ PKVM_PATH_DMABUF, PKVM_TRIGGER_MEMORY, 5000, 6000, true, 5001, PKVM_REVOKE_FAIL,
+		  "dma-buf memory disable, writes counted after it" },
+		{ PKVM_PATH_DMABUF, PKVM_TRIGGER_RESET, 5000, 5000, false, 5000, PKVM_REVOKE_FAIL,
+		  "dma-buf reset, no REVOKED exit" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pkvm_revoke_result r = revoke_result(cases[i].path, cases[i].trig,
+							    cases[i].after, cases[i].observed,
+							    cases[i].exited, cases[i].bar);
+		char reason[PFN_ERR_MSG_MAX];
+		enum pkvm_revoke_verdict v = pkvm_revoke_judge(&r, reason, sizeof(reason));
+
+		if (v != cases[i].want || !reason[0]) {
+			snprintf(why, len, "%s: %s, want %s (%.160s)", cases[i].what,
+				 pkvm_revoke_verdict_name(v), pkvm_revoke_verdict_name(cases[i].want),
+				 reason);
+			return false;
+		}
 	}
 	return true;
 }
@@ -225,6 +296,16 @@ static bool test_sequence(struct fake *f, char *why, size_t len)
 	return true;
 }
 
+/*
+ * Is @ret from opening the VM "there is no /dev/kvm"?  A failing
+ * KVM_CREATE_VM, KVM_SET_CPUID2, KVM_SET_SREGS or memslot ioctl is not:
+ * a regressed long-mode setup or a broken nested KVM must fail.
+ */
+static bool kvm_absent(int ret)
+{
+	return ret == -ENOENT && access(PKVM_DEV_KVM, F_OK) && errno == ENOENT;
+}
+
 int main(void)
 {
 	static bool (*const kvm_tests[])(struct fake *, char *, size_t) = {
@@ -238,16 +319,20 @@ int main(void)
 	struct fake f;
 	bool ok;
 
-	pfn_ktap_begin(&k, stdout, 5);
+	pfn_ktap_begin(&k, stdout, 6);
 	ok = test_metric(why, sizeof(why));
 	pfn_ktap_result(&k, ok ? PFN_PASS : PFN_FAIL, "metric_summary", ok ? NULL : why);
 	ok = test_payload(why, sizeof(why));
 	pfn_ktap_result(&k, ok ? PFN_PASS : PFN_FAIL, "payload_size", ok ? NULL : why);
+	ok = test_revoke_judge(why, sizeof(why));
+	pfn_ktap_result(&k, ok ? PFN_PASS : PFN_FAIL, "revoke_verdicts", ok ? NULL : why);
 	for (unsigned int i = 0; i < 3; i++) {
 		int ret = fake_open(&f, &err);
 
+		/* Only absence is a SKIP: any other error opening the VM fails. */
 		if (ret) {
-			pfn_ktap_result(&k, PFN_SKIP, kvm_names[i], err.msg);
+			pfn_ktap_result(&k, kvm_absent(ret) ? PFN_SKIP : PFN_FAIL, kvm_names[i],
+					err.msg);
 			continue;
 		}
 		ok = kvm_tests[i](&f, why, sizeof(why));

@@ -86,6 +86,17 @@ int pfn_ioas_unmap(int iommufd, uint32_t ioas_id, uint64_t iova, uint64_t length
  */
 int pfn_type1_open(struct pfn_err *err);
 
+/**
+ * pfn_type1_backend() - what serves /dev/vfio/vfio
+ * @sysfs: sysfs mount point
+ *
+ * Return: "type1" (VFIO's own type1 container: the VMA path walks the
+ * BAR's VMA), "iommufd-compat" (iommufd's emulation of it,
+ * IOMMUFD_VFIO_CONTAINER: maps go through iommufd, which refuses BAR VMAs,
+ * so the type1 findings do not apply), or "none".
+ */
+const char *pfn_type1_backend(const char *sysfs);
+
 /** pfn_type1_set_iommu() - VFIO_SET_IOMMU(TYPE1v2), after a group joined. */
 int pfn_type1_set_iommu(int container, struct pfn_err *err);
 

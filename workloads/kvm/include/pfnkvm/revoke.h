@@ -9,9 +9,13 @@
  * after the revoke?  Finally the vCPU is resumed to see whether the guest
  * can carry on.
  *
- * "after" is the guest's progress read right after the trigger returned; a
- * BAR value above after + 1 is a write that landed after the revoke (the +1
- * is the write the guest may have made before storing its progress).
+ * "after" is the guest's progress read right after the trigger returned;
+ * progress beyond after + 1 at the end of the window is a guest write that
+ * completed after the revoke (the +1 is the write the guest may have made
+ * before storing its progress).  That counter, not the BAR, is the evidence
+ * (pkvm_revoke_judge()): while PCI memory decoding is off the BAR's contents
+ * cannot change, so reading it back after memory is enabled again only
+ * tells something after a reset (which enables memory at once).
  */
 #ifndef PFNKVM_REVOKE_H
 #define PFNKVM_REVOKE_H
@@ -70,7 +74,8 @@ struct pkvm_revoke_cfg {
  * @stopped_cleanly: a still-running guest honoured the stop request
  * @bar_read: the BAR word was read after memory was enabled again
  * @bar_value: what it held
- * @landed_after: @bar_value > @after + 1: a write after the revoke landed
+ * @landed_after: @bar_value > @after + 1: the BAR holds a write made after
+ *	the revoke (informative after a reset only, see above)
  * @resume_tried: the vCPU had exited, and was resumed after the restore
  * @resumed: after the restore, the vCPU ran again and the sequence advanced
  * @resumed_to: the sequence reached after resuming
@@ -116,9 +121,50 @@ int pkvm_revoke_run(struct pkvm_target *t, const struct pkvm_revoke_cfg *cfg,
 		    struct pkvm_revoke_result *res, struct pfn_err *err);
 
 /**
+ * enum pkvm_revoke_verdict - what an experiment that ran shows
+ * @PKVM_REVOKE_PASS: the revoke stopped the guest's writes as the path
+ *	promises
+ * @PKVM_REVOKE_FINDING: the known gap of the VMA path: after a reset the
+ *	guest kept writing and the VMM never heard (what the dma-buf path closes)
+ * @PKVM_REVOKE_FAIL: guest writes completed after the revoke, or the
+ *	dma-buf path broke its contract (exit, no resume before the memslot is
+ *	replaced, resume after)
+ */
+enum pkvm_revoke_verdict {
+	PKVM_REVOKE_PASS,
+	PKVM_REVOKE_FINDING,
+	PKVM_REVOKE_FAIL,
+};
+
+/** pkvm_revoke_verdict_name() - "pass", "finding" or "fail". */
+const char *pkvm_revoke_verdict_name(enum pkvm_revoke_verdict v);
+
+/**
+ * pkvm_revoke_writes_after() - guest writes completed after the trigger
+ * returned, from the guest's progress counter (beyond the one write it may
+ * have had in flight)
+ * @r: a result of pkvm_revoke_run()
+ */
+uint64_t pkvm_revoke_writes_after(const struct pkvm_revoke_result *r);
+
+/**
+ * pkvm_revoke_judge() - the verdict on an experiment that ran
+ * @r: a result of pkvm_revoke_run() that returned 0
+ * @why: receives the reason, one line
+ * @len: size of @why
+ *
+ * The same rules as the conformance cases KVM-004/005/008/009: landing is
+ * judged by pkvm_revoke_writes_after() (and, after a reset, by the BAR).
+ *
+ * Return: the verdict.
+ */
+enum pkvm_revoke_verdict pkvm_revoke_judge(const struct pkvm_revoke_result *r, char *why,
+					   size_t len);
+
+/**
  * pkvm_revoke_describe() - a one-line account of @r, e.g. "KVM_RUN failed:
  * EFAULT 0.4 ms after the trigger; sequence 5012 -> 5012 (+0) in 1.0 s; BAR
- * holds 5012 (no write after the revoke landed); resumed to 9800"
+ * holds 5012; resumed to 9800"
  */
 void pkvm_revoke_describe(const struct pkvm_revoke_result *r, char *buf, size_t len);
 

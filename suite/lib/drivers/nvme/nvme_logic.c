@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "pfn/nvme.h"
+#include "nvme_logic.h"
 
 _Static_assert(sizeof(struct pfn_nvme_sqe) == PFN_NVME_SQE_SIZE, "SQE layout");
 _Static_assert(sizeof(struct pfn_nvme_cqe) == PFN_NVME_CQE_SIZE, "CQE layout");
