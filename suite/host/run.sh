@@ -12,12 +12,21 @@ kdir=$(readlink -f reference-kernel/out/current 2>/dev/null) || true
 [ -n "$kdir" ] && [ -e "$kdir/bzImage" ] || die "no kernel has been built: run 'make kernel'"
 [ -x suite/build/pfnsuite ] || die "suite/build/pfnsuite is missing: run 'make suite'"
 
+# A new directory for every run: mkdir without -p fails if the name exists
+# (two runs in one second), then a suffix makes it unique.
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
+mkdir -p results/runs
+base=$stamp n=1
+until mkdir "results/runs/$stamp" 2>/dev/null; do
+	n=$((n + 1))
+	stamp=$base-$n
+	[ "$n" -lt 100 ] || die "cannot create a new directory under results/runs"
+done
 run=results/runs/$stamp
-mkdir -p "$run"
 suite/host/metadata.sh "$kdir" qemu "$run/metadata.json"
 echo "run: kernel $(cat "$kdir/kernel.release") ($(cat "$kdir/series") series), results in $run"
 echo "run: booting the emulated target under QEMU TCG; this takes a minute or more"
+echo "run: steps in the guest: probe, kunit, bench, kvm-bench, kvm-revoke, conform (progress below)"
 
 rc=0
 suite/runner/run-vm.sh --results "$run" --timeout "${PFN_RUN_TIMEOUT:-3600}" \
@@ -45,7 +54,7 @@ if [ -f "$run/kunit.ktap" ]; then
 		"$(grep -cE '^not ok ' "$run/kunit.ktap") failed, $(grep -cE '^ok .*# SKIP' "$run/kunit.ktap") skipped"
 fi
 if [ -f "$run/conformance.json" ]; then
-	jq -r '.totals | "conformance: \(.pass) pass, \(.fail) fail, \(.skip) skip, \(.findings) findings (\(.seconds) s)"' \
+	jq -r '.totals | "conformance: \(.pass) pass, \(.fail) fail, \(.skip) skip, \(.findings) findings (\(.seconds | round) s)"' \
 		"$run/conformance.json"
 	jq -r '.tests[] | select(.result == "fail" or .result == "xfail") |
 		"  \(.result) \(.id) \(.name): \(.reason)"' "$run/conformance.json"
@@ -56,13 +65,14 @@ if [ -f "$run/bench.json" ]; then
 fi
 if [ -f "$run/kvm-bench.json" ]; then
 	echo "KVM guest access (pfn-kvm bench, medians; nested KVM under TCG):"
-	printf '  %-7s %-5s %12s %10s %12s %12s  %s\n' path align "bytes/s warm" "NPT faults" \
+	printf '  %-7s %-5s %12s %10s %12s %12s  %s\n' path align "MiB/s warm" "NPT faults" \
 		"setup us" "1st access us" status
 	jq -r '.configs[] | (.metrics // [] | map({(.name): .median}) | add // {}) as $m |
 		def n(k): ($m[k] // null) | if . == null then "-" else (. * 10 | round / 10 | tostring) end;
+		def mib(k): ($m[k] // null) | if . == null then "-" else (. / 1048576 * 10 | round / 10 | tostring) end;
 		def sz: if . >= 1073741824 then "\(. / 1073741824)G" elif . >= 1048576 then "\(. / 1048576)M"
 			else "\(. / 1024)K" end;
-		[.path, (.align | sz), n("guest_bytes_per_s_warm"), n("npt_faults_cold_pass"),
+		[.path, (.align | sz), mib("guest_bytes_per_s_warm"), n("npt_faults_cold_pass"),
 		 n("memslot_setup_time"), n("time_to_first_access"),
 		 (if .status == "ok" then "ok" else "\(.status): \(.reason)" end)] | @tsv' \
 		"$run/kvm-bench.json" |
@@ -78,7 +88,17 @@ fi
 # Every JSON file of the run against results/schema/ (one line per file).
 echo "schema (results/tools/validate $run):"
 /usr/bin/python3 results/tools/validate "$run" 2>&1 | sed "s|^$run/|  |" || rc=1
-[ -f "$run/steps.txt" ] && sed 's/^/step: /' "$run/steps.txt"
+if [ -f "$run/kernel-health.ktap" ]; then
+	bad=$(grep -E '^not ok ' "$run/kernel-health.ktap" | sed -E 's/^not ok [0-9]+ kernel_health_after_//')
+	if [ -n "$bad" ]; then
+		echo "kernel health: NOT healthy:"
+		sed 's/^/  after /' <<<"$bad"
+		rc=1
+	else
+		echo "kernel health: no WARN, BUG, Oops, lockdep, sanitizer, stall or hung-task report, no unexpected taint"
+	fi
+fi
+[ -f "$run/steps.txt" ] && awk '{ printf "step: %-11s exit %s%s\n", $1, $2, ($3 != "" ? " after " $3 " s" : "") }' "$run/steps.txt"
 echo "files:"
 (cd "$run" && find . -type f | sort | sed 's|^\./|  |')
 exit $rc

@@ -162,12 +162,17 @@ int pfn_pci_check_vfio(const char *sysfs, const char *bdf,
 	ret = pfn_pci_info(sysfs, bdf, info, err);
 	if (ret)
 		return ret;
+	/* With no driver bound there is no driver/unbind to write to. */
+	if (!info->driver[0])
+		return pfn_fail(err, EBUSY,
+				"%s is bound to no driver, not vfio-pci: echo vfio-pci > %s/bus/pci/devices/%s/driver_override; "
+				"echo %s > %s/bus/pci/drivers_probe",
+				bdf, sysfs, bdf, bdf, sysfs);
 	if (strcmp(info->driver, "vfio-pci") != 0)
 		return pfn_fail(err, EBUSY,
 				"%s is bound to %s, not vfio-pci: echo vfio-pci > %s/bus/pci/devices/%s/driver_override; "
 				"echo %s > %s/bus/pci/devices/%s/driver/unbind; echo %s > %s/bus/pci/drivers_probe",
-				bdf, info->driver[0] ? info->driver : "no driver",
-				sysfs, bdf, bdf, sysfs, bdf, bdf, sysfs);
+				bdf, info->driver, sysfs, bdf, bdf, sysfs, bdf, bdf, sysfs);
 	if (info->iommu_group < 0)
 		return pfn_fail(err, ENXIO,
 				"%s has no IOMMU group: the IOMMU is missing or off; enable VT-d/AMD-Vi in firmware and boot with intel_iommu=on or amd_iommu=on",

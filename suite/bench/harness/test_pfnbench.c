@@ -33,16 +33,34 @@
 /* ---- checks ---- */
 
 static unsigned int n_passed, n_failed;
+/* The check lines, held until the plan is known: KTAP parsers want it first. */
+static FILE *held;
+static char *held_lines;
+static size_t held_len;
+
+/* Print the plan (unless bailing out) and the held check lines. */
+static void print_held(bool plan)
+{
+	if (plan)
+		printf("1..%u\n", n_passed + n_failed);
+	if (!held)
+		return;
+	fclose(held);
+	held = NULL;
+	fwrite(held_lines, 1, held_len, stdout);
+	free(held_lines);
+}
 
 static __attribute__((format(printf, 2, 3))) void check(bool ok, const char *fmt, ...)
 {
+	FILE *out = held ? held : stdout;
 	va_list ap;
 
-	printf("%sok %u - ", ok ? "" : "not ", n_passed + n_failed + 1);
+	fprintf(out, "%sok %u - ", ok ? "" : "not ", n_passed + n_failed + 1);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(out, fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	fputc('\n', out);
 	if (ok)
 		n_passed++;
 	else
@@ -593,11 +611,13 @@ int main(void)
 	size_t len;
 
 	printf("TAP version 13\n");
+	held = open_memstream(&held_lines, &held_len);
 	json_fd = make_tmp(json_path, sizeof(json_path), "json");
 	console_fd = make_tmp(console_path, sizeof(console_path), "console");
 	snprintf(out_arg, sizeof(out_arg), "--benchmark_out=%s", json_path);
 
 	if (!register_all()) {
+		print_held(false);
 		printf("Bail out! registration failed\n");
 		return EXIT_FAILURE;
 	}
@@ -612,6 +632,7 @@ int main(void)
 	console = slurp(console_fd, &len);
 	json = slurp(json_fd, &len);
 	if (!json || !console) {
+		print_held(false);
 		printf("Bail out! cannot read the output: %s\n", strerror(errno));
 		return EXIT_FAILURE;
 	}
@@ -622,6 +643,7 @@ int main(void)
 	ret = run_captured(console_fd, ARRAY_SIZE(nomatch_argv) - 1, nomatch_argv);
 	check_rc("run matching no benchmark", -ENOENT, ret);
 
+	print_held(true);
 	if (n_failed) {
 		printf("# JSON report: %s\n# console output: %s\n", json_path, console_path);
 	} else {
@@ -632,6 +654,6 @@ int main(void)
 	free(console);
 	close(json_fd);
 	close(console_fd);
-	printf("1..%u\n%u passed, %u failed\n", n_passed + n_failed, n_passed, n_failed);
+	printf("%u passed, %u failed\n", n_passed, n_failed);
 	return n_failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -119,6 +119,9 @@ static bool check_vfio_unbound(void)
 	fake_fini(&fs);
 	CHECK_INT(ret, -EBUSY);
 	CHECK_CONTAINS(err.msg, "bound to no driver");
+	/* No driver: the hint must not name driver/unbind, which does not exist. */
+	CHECK(!strstr(err.msg, "driver/unbind"));
+	CHECK_CONTAINS(err.msg, "drivers_probe");
 	return true;
 }
 

@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A KTAP (version 1) writer, as kselftest and KUnit print it, with totals.
+ * The output parses with the kernel's tools/testing/kunit/kunit.py: the plan
+ * always follows the version line (with no plan given up front, results and
+ * diagnostics are held in memory until pfn_ktap_end()), and a finding is
+ * "not ok N name # XFAIL reason" (see "KTAP conventions" in suite/SPEC.md).
  */
 #ifndef PFN_KTAP_H
 #define PFN_KTAP_H
@@ -12,7 +16,7 @@ enum pfn_result {
 	PFN_PASS,
 	PFN_FAIL,
 	PFN_SKIP,
-	PFN_XFAIL,	/* expected failure: a documented finding, not a pass */
+	PFN_XFAIL,	/* a documented finding: "not ok ... # XFAIL", never a pass */
 };
 
 /**
@@ -24,9 +28,16 @@ enum pfn_result {
  * @skip: cases that were skipped
  * @xfail: expected failures (findings)
  * @plan_at_end: no plan was given up front; print it at the end
+ * @lines: where result and diagnostic lines go: @out, or the in-memory
+ *	buffer @deferred while the plan is not known yet
+ * @deferred: buffered lines (open_memstream), printed after the plan
+ * @deferred_len: length of @deferred
  */
 struct pfn_ktap {
 	FILE *out;
+	FILE *lines;
+	char *deferred;
+	size_t deferred_len;
 	int count;
 	int pass;
 	int fail;
@@ -35,7 +46,13 @@ struct pfn_ktap {
 	bool plan_at_end;
 };
 
-/** pfn_ktap_begin() - print the version line and the plan (@planned < 0: none). */
+/**
+ * pfn_ktap_begin() - print the version line and the plan
+ * @k: plan to start
+ * @out: stream
+ * @planned: number of cases, or < 0 when not known yet: then the results are
+ *	held until pfn_ktap_end() prints the plan before them
+ */
 void pfn_ktap_begin(struct pfn_ktap *k, FILE *out, int planned);
 
 /** pfn_ktap_diag() - print a "# ..." diagnostic line. */
@@ -53,8 +70,8 @@ void pfn_ktap_result(struct pfn_ktap *k, enum pfn_result result, const char *nam
 		     const char *reason);
 
 /**
- * pfn_ktap_end() - print the totals line, the plan if none was given, and a
- * final "N passed, N failed, N skipped" line
+ * pfn_ktap_end() - print the plan and the held results if none was given,
+ * then the totals line and a final "N passed, N failed, N skipped" line
  *
  * Return: 0 when nothing failed, 1 otherwise (an exit status).
  */
