@@ -11,10 +11,9 @@
 # any stage whose taint it would hide.  On a kernel without the delays
 # (stock 7.3) the stage is one SKIP.  KTAP on stdout; exit 1 on a failure.
 #
-# Environment: PFN_REGRESSION_DELAY_US (default 20000: the noisiest
-# benchmark under TCG, a 2M map at 4K alignment, had a 4-sigma bound of
-# 4.6 ms in one make test, and
-# the other-path check needs its bound below N/2),
+# Environment: PFN_REGRESSION_DELAY_US (default 20000: the other-path check
+# needs its bound below N/2, and the noisiest benchmark under TCG, a 2M map
+# at 4K alignment, had a 4-sigma bound of 4.6 ms in one make test),
 # PFN_REGRESSION_REPETITIONS (default 7).
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
