@@ -55,7 +55,10 @@ stage smoke 120 - ktap suite/tests/vm/smoke.sh
 stage kunit 60 - ktap suite/tests/vm/kunit.sh
 stage dma 90 - ktap suite/tests/vm/dma.sh
 stage bench 240 - exit suite/build/pfnsuite bench --quick --results "$out"
-stage bench-regression 120 - ktap results/tools/regression-check --results "$out"
+# The kernel-side regression proof sets the series' debug map delays
+# (module_param_unsafe: taint U); it runs before the negative control, which
+# checks that its own knob taints.
+stage kernel-regression 300 U ktap suite/tests/vm/kernel-regression.sh
 stage kvm-payload 90 - ktap workloads/kvm/build/tests/test_vm
 stage negative-control 180 UO ktap suite/tests/vm/negative-control.sh
 # The expected outcomes of the kernel this guest booted, when it is one the
