@@ -4,14 +4,33 @@
 # Build the reference kernel: Debian's linux-source-7.3 (or KERNEL_SRC) plus
 # reference-kernel/patches/series, configured from tinyconfig plus
 # reference-kernel/config/*.config.  The result is cached outside the repo,
-# keyed by (source identity, series content, config, recipe version), so a
-# repeat with nothing changed takes seconds.
+# keyed by its inputs (see "key" below), so a repeat with nothing changed
+# takes seconds.
+#
+# Usage: build.sh [--print-key]
+#   --print-key  print the cache key of the current inputs and exit: no lock,
+#                no fetch of a tarball's unpack, no build (the Debian source
+#                is still fetched: its version is part of the key)
 #
 # Environment:
 #   PFN_CACHE     cache directory (default: $XDG_CACHE_HOME/pfnsuite or ~/.cache/pfnsuite)
 #   KERNEL_SRC    a kernel tree (directory) or tarball to build instead of Debian's
 #   KERNEL_SERIES reference (default: apply patches/series) or none (stock kernel)
 #   KERNEL_JOBS   make -j value (default: nproc + 1)
+#
+# The key covers: the source (Debian version; tarball sha256; for a directory
+# its content: git tree of HEAD plus the content of every file `git status`
+# lists, or without git a hash over every file's path, size and mtime), the
+# patches and config fragments, the compiler and linker (first line of
+# `gcc --version` and `ld --version`) and the recipe (this script and
+# fetch-source.sh, by content).  A directory source keeps one build directory
+# per path, so an edit rebuilds incrementally.  The patched tree is named by
+# source and patches only, so the compiler command lines (absolute -I paths
+# into the tree) stay the same when the recipe, compiler or config changes
+# and ccache ($PFN_CACHE/ccache) turns such a rebuild into a few minutes.
+#
+# Fetch, unpack and build run under the kernel cache lock shared with
+# fetch-source.sh and check-series.sh (lib/cache-lock.sh).
 #
 # On success prints KERNEL_DIR=<artifact dir> as the last line of stdout and
 # points reference-kernel/out/<series> and reference-kernel/out/current at it.
@@ -21,21 +40,56 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cache=${PFN_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pfnsuite}
 series_mode=${KERNEL_SERIES:-reference}
 jobs=${KERNEL_JOBS:-$(($(nproc) + 1))}
-recipe=3	# bump when this script changes what it produces
 
 die() { echo "kernel: error: $*" >&2; exit 1; }
 log() { echo "kernel: $*" >&2; }
+
+print_key=0
+case ${1:-} in
+'') ;;
+--print-key) print_key=1 ;;
+-h|--help) sed -n '3,/^set /{/^set /d;s/^# \{0,1\}//;p;}' "$0"; exit 0 ;;
+*) die "unknown argument '$1' (usage: build.sh [--print-key])" ;;
+esac
+[ $# -le 1 ] || die "too many arguments (usage: build.sh [--print-key])"
 
 case $series_mode in
 reference|none) ;;
 *) die "KERNEL_SERIES=$series_mode: use 'reference' or 'none'" ;;
 esac
-mkdir -p "$cache"
-exec 9>"$cache/.build.lock"
-flock 9
+# shellcheck source=lib/cache-lock.sh
+. "$here/lib/cache-lock.sh"
+[ $print_key = 1 ] || cache_lock "$cache" kernel || die "cannot take the cache lock in $cache"
+
+# The content of a source directory: for a git work tree the tree of HEAD
+# (this directory's part of it) plus path and content of every changed or
+# untracked file; otherwise path, size and mtime of every file.
+tree_content_id() {
+	local d=$1 top tree entry st path
+	if command -v git >/dev/null && top=$(git -C "$d" rev-parse --show-toplevel 2>/dev/null) &&
+	   tree=$(git -C "$d" rev-parse 'HEAD:./' 2>/dev/null); then
+		{
+			echo "git-tree $tree"
+			git -C "$d" status --porcelain -z --untracked-files=all -- . |
+			while IFS= read -r -d '' entry; do
+				st=${entry:0:2} path=${entry:3}
+				# A rename's or copy's origin follows as its own entry.
+				case $st in R*|C*) IFS= read -r -d '' _ ;; esac
+				if [ -f "$top/$path" ]; then
+					echo "$st $path $(sha256sum <"$top/$path" | cut -c1-64)"
+				else
+					echo "$st $path"
+				fi
+			done
+		} | sha256sum | cut -c1-16 | sed 's/^/git-/'
+	else
+		find "$d" -path "$d/.git" -prune -o -type f -printf '%P\t%s\t%T@\n' |
+			LC_ALL=C sort | sha256sum | cut -c1-16 | sed 's/^/files-/'
+	fi
+}
 
 # ---------------------------------------------------------------- source
-src_kind= src_tree= src_version= src_id=
+src_kind= src_tree= src_version= src_id= src_where=
 if [ -n "${KERNEL_SRC:-}" ]; then
 	if [ -d "$KERNEL_SRC" ]; then
 		[ -f "$KERNEL_SRC/Makefile" ] && [ -d "$KERNEL_SRC/arch/x86" ] ||
@@ -44,13 +98,14 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 		src_tree=$(cd "$KERNEL_SRC" && pwd)
 		src_version=$(make -s -C "$src_tree" kernelversion 2>/dev/null) ||
 			die "KERNEL_SRC=$KERNEL_SRC: 'make kernelversion' failed; is it a complete tree?"
-		src_id="dir:$src_tree"
+		src_id="dir:$src_tree:$(tree_content_id "$src_tree")"
+		src_where="dir:$src_tree"
 	elif [ -f "$KERNEL_SRC" ]; then
 		sum=$(sha256sum "$KERNEL_SRC" | cut -c1-16)
 		src_kind=tarball
 		src_id="tarball:$sum"
 		dest=$cache/src/tarball-$sum
-		if [ ! -e "$dest/.unpacked" ]; then
+		if [ $print_key = 0 ] && [ ! -e "$dest/.unpacked" ]; then
 			log "unpacking $KERNEL_SRC"
 			rm -rf "$dest" && mkdir -p "$dest/x"
 			tar -xf "$KERNEL_SRC" -C "$dest/x" ||
@@ -62,7 +117,7 @@ if [ -n "${KERNEL_SRC:-}" ]; then
 			touch "$dest/.unpacked"
 		fi
 		src_tree=$dest/linux
-		src_version=$(make -s -C "$src_tree" kernelversion)
+		[ $print_key = 1 ] || src_version=$(make -s -C "$src_tree" kernelversion)
 	else
 		die "KERNEL_SRC=$KERNEL_SRC does not exist; give a Linux source directory or tarball, or unset it to use Debian's linux-source-7.3"
 	fi
@@ -73,6 +128,7 @@ else
 	src_kind=debian
 	src_id="debian:linux-source-7.3=$src_version"
 fi
+src_where=${src_where:-$src_id}
 
 # ---------------------------------------------------------------- key
 patches=()
@@ -84,11 +140,39 @@ if [ "$series_mode" = reference ] && [ -f "$here/patches/series" ]; then
 	done <"$here/patches/series"
 fi
 fragments=("$here"/config/*.config)
-key=$( {
-	echo "recipe=$recipe src=$src_id"
-	for p in "${patches[@]}"; do echo "patch ${p##*/}"; cat "$p"; done
-	for f in "${fragments[@]}" "$here/config/required.txt"; do echo "config ${f##*/}"; cat "$f"; done
-} | sha256sum | cut -c1-16)
+command -v gcc >/dev/null || die "gcc not found: run suite/host/install-deps.sh"
+
+# key_inputs SOURCE: one line per input, in a fixed order.
+key_inputs() {
+	local f
+	echo "recipe $(cat "$here/build.sh" "$here/fetch-source.sh" | sha256sum | cut -c1-16)"
+	echo "source $1"
+	echo "series $series_mode"
+	echo "cc $(gcc --version | head -n1)"
+	echo "ld $(ld --version | head -n1)"
+	for f in "${patches[@]}"; do echo "patch ${f##*/} $(sha256sum <"$f" | cut -c1-16)"; done
+	for f in "${fragments[@]}" "$here/config/required.txt"; do
+		echo "config ${f##*/} $(sha256sum <"$f" | cut -c1-16)"
+	done
+}
+key_of() { key_inputs "$1" | sha256sum | cut -c1-16; }
+key=$(key_of "$src_id")
+if [ $print_key = 1 ]; then
+	echo "$key"
+	exit 0
+fi
+# The build directory: per key, but per path for a directory source (make
+# rebuilds what an edit touched).  The patched tree: per source (path for a
+# directory) and patches, whatever the rest of the key.
+objkey=$key
+[ "$src_kind" != dir ] || objkey=$(key_of "$src_where")
+tree_inputs() {
+	local f
+	echo "source $1"
+	for f in "${patches[@]}"; do echo "patch ${f##*/} $(sha256sum <"$f" | cut -c1-16)"; done
+}
+treekey=$(tree_inputs "$src_where" | sha256sum | cut -c1-16)
+treestamp=$(tree_inputs "$src_id" | sha256sum | cut -c1-16)
 
 art=$cache/kernels/$key
 link_out() {
@@ -104,20 +188,17 @@ link_out() {
 	echo "KERNEL_DIR=$art"
 }
 
-# A directory source can change under us: always let make decide.
-if [ "$src_kind" != dir ] && [ -e "$art/.complete" ]; then
+if [ -e "$art/.complete" ]; then
 	log "cached: $(cat "$art/kernel.release") ($series_mode series, key $key)"
 	link_out
 	exit 0
 fi
 
 # ---------------------------------------------------------------- tree
-tree=$cache/trees/$key
-if [ ${#patches[@]} -eq 0 ] && [ "$src_kind" != dir ]; then
+tree=$cache/trees/$treekey
+if [ ${#patches[@]} -eq 0 ]; then
 	tree=$src_tree	# pristine, built out of tree with O=
-elif [ ${#patches[@]} -eq 0 ]; then
-	tree=$src_tree
-elif [ ! -e "$tree/.patched" ]; then
+elif [ "$(cat "$tree/.patched" 2>/dev/null)" != "$treestamp" ]; then
 	log "preparing a patched tree ($series_mode series, ${#patches[@]} patches)"
 	rm -rf "$tree"
 	mkdir -p "$cache/trees"
@@ -128,11 +209,11 @@ elif [ ! -e "$tree/.patched" ]; then
 		patch -d "$tree" -p1 --quiet --forward --no-backup-if-mismatch <"$p" >"$tree.patch.log" 2>&1 ||
 			die "patch ${p##*/} does not apply to $src_id (see $tree.patch.log)"
 	done
-	touch "$tree/.patched"
+	echo "$treestamp" >"$tree/.patched"
 fi
 
 # ---------------------------------------------------------------- config
-obj=$cache/build/$key
+obj=$cache/build/$objkey
 mkdir -p "$obj"
 cc=gcc
 command -v ccache >/dev/null && cc="ccache gcc"
@@ -187,6 +268,7 @@ cp "$obj/.config" "$art.tmp/config"
 "${kmake[@]}" -s kernelrelease >"$art.tmp/kernel.release"
 echo "$src_version" >"$art.tmp/source.version"
 echo "$src_id" >"$art.tmp/source.id"
+key_inputs "$src_id" >"$art.tmp/key.txt"
 echo "$series_mode" >"$art.tmp/series"
 for p in "${patches[@]}"; do echo "${p##*/}"; done >"$art.tmp/patches"
 echo "$obj" >"$art.tmp/build.dir"

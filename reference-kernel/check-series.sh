@@ -16,7 +16,8 @@
 #
 # Usage: check-series.sh [--checkpatch-only] [--build-only]
 #
-# Environment: PFN_CACHE, KERNEL_SRC, KERNEL_JOBS as for build.sh.
+# Environment: PFN_CACHE, KERNEL_SRC, KERNEL_JOBS as for build.sh.  Holds
+# the kernel cache lock (lib/cache-lock.sh) for the whole run.
 #
 # Time on the 2-core build machine (measured, 8 patches): checkpatch 3 s.
 # Build, first run (cold O= directory in $PFN_CACHE/check): 12 min 40 s =
@@ -41,6 +42,12 @@ for a in "$@"; do
 	*) die "unknown argument $a (see --help)" ;;
 	esac
 done
+
+# One lock for the fetch, the unpack and the builds, shared with build.sh
+# and fetch-source.sh (their trees and ccache are in the same cache).
+# shellcheck source=lib/cache-lock.sh
+. "$here/lib/cache-lock.sh"
+cache_lock "$cache" check-series || die "cannot take the cache lock in $cache"
 
 # ---------------------------------------------------------------- source
 if [ -n "${KERNEL_SRC:-}" ]; then
@@ -79,8 +86,6 @@ fi
 
 # ---------------------------------------------------------------- build
 if [ $do_build = 1 ]; then
-	exec 9>"$cache/.check-series.lock"
-	flock 9
 	tree=$cache/check/tree
 	obj=$cache/check/build
 	mkdir -p "$cache/check" "$obj"

@@ -24,6 +24,13 @@
  *
  * The VMA path also reports "faults": faults type1 resolved while walking
  * the VMA, per map (getrusage; the dma-buf path takes none).
+ *
+ * The iommu_map benchmarks also report the IOMMU work of one map and unmap, counted
+ * exactly from the iommu tracepoints in one extra, untimed cycle after
+ * the timed ones (iommu_ops.h): iommu_map_ops (iommu_map() calls),
+ * iommu_map_ops_per_gib, iommu_map_bytes_4k/2m/1g (bytes mapped with each
+ * IOMMU page size) and iommu_unmap_ops.  Without tracefs they are left out
+ * and the label says why.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +38,7 @@
 
 #include "bench.h"
 #include "cycle.h"
+#include "iommu_ops.h"
 
 enum map_what {
 	WHAT_MAP,
@@ -51,6 +59,65 @@ static int vma_once(struct bench_ctx *ctx, enum map_what what, uint64_t size, ui
 	if (what == WHAT_MAP_PREFAULTED)
 		return cycle_vma_prefaulted(ctx, size, align, t, err);
 	return cycle_vma(ctx, size, align, what == WHAT_MAP_DMA, t, err);
+}
+
+/* The IOMMU op counter, opened on first use; counting is off when that failed. */
+static struct iommu_ops ops_counter;
+static struct pfn_err ops_unavailable;
+static bool ops_tried;
+
+static bool ops_begin(struct pfnbench_state *st, enum map_what what)
+{
+	struct pfn_err err;
+	char label[sizeof(err.msg) + 32];
+
+	if (what != WHAT_MAP)
+		return false;
+	if (!ops_tried) {
+		ops_tried = true;
+		iommu_ops_open(&ops_counter, &ops_unavailable);
+	}
+	if (ops_unavailable.code) {
+		snprintf(label, sizeof(label), "IOMMU ops not counted: %s", ops_unavailable.msg);
+		pfnbench_set_label(st, label);
+		return false;
+	}
+	if (iommu_ops_start(&ops_counter, &err)) {
+		snprintf(label, sizeof(label), "IOMMU ops not counted: %s", err.msg);
+		pfnbench_set_label(st, label);
+		return false;
+	}
+	return true;
+}
+
+static void ops_set(struct pfnbench_state *st, const char *name, double v)
+{
+	pfnbench_set_counter(st, name, v, 0, PFNBENCH_BASE_1000);
+}
+
+/* Stop counting; report one cycle's IOMMU work unless @cycle_ret failed. */
+static void ops_end(struct pfnbench_state *st, uint64_t size, int cycle_ret)
+{
+	static const char *const bytes_names[] = {
+		[IOMMU_PGSIZE_4K] = "iommu_map_bytes_4k",
+		[IOMMU_PGSIZE_2M] = "iommu_map_bytes_2m",
+		[IOMMU_PGSIZE_1G] = "iommu_map_bytes_1g",
+	};
+	struct iommu_ops_counts c;
+	struct pfn_err err;
+	char label[sizeof(err.msg) + 32];
+
+	if (iommu_ops_stop(&ops_counter, &c, &err) || cycle_ret) {
+		snprintf(label, sizeof(label), "IOMMU ops not counted: %s",
+			 cycle_ret ? "the counted cycle failed" : err.msg);
+		pfnbench_set_label(st, label);
+		return;
+	}
+	ops_set(st, "iommu_map_ops", (double)c.map_ops);
+	ops_set(st, "iommu_map_ops_per_gib", (double)c.map_ops * (double)(1ull << 30) / (double)size);
+	for (int p = IOMMU_PGSIZE_4K; p <= IOMMU_PGSIZE_1G; p++)
+		ops_set(st, bytes_names[p], (double)c.map_bytes_by_pgsize[p]);
+	ops_set(st, "iommu_unmap_ops", (double)c.unmap_ops);
 }
 
 static void run_vma(struct pfnbench_state *st, enum map_what what)
@@ -87,6 +154,8 @@ static void run_vma(struct pfnbench_state *st, enum map_what what)
 				     PFNBENCH_BASE_1000);
 	if (what < sizeof(vma_labels) / sizeof(vma_labels[0]) && vma_labels[what])
 		pfnbench_set_label(st, vma_labels[what]);
+	if (ops_begin(st, what))
+		ops_end(st, size, cycle_vma(ctx, size, align, false, &t, &err));
 }
 
 static void run_dmabuf(struct pfnbench_state *st, enum map_what what)
@@ -117,6 +186,8 @@ static void run_dmabuf(struct pfnbench_state *st, enum map_what what)
 	}
 	if (ret)
 		bench_skip(st, ret != -EOPNOTSUPP, "%s", err.msg);
+	else if (ops_begin(st, what))
+		ops_end(st, size, cycle_dmabuf(ctx, fd, size, false, &t, &err));
 	close(fd);
 }
 

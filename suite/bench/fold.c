@@ -31,6 +31,12 @@ static const struct quantity {
 	{ "npt_faults", "npt_faults", "faults" },
 	{ "slot_setup_us", "setup_time", "us" },
 	{ "first_access_us", "first_access_time", "us" },
+	{ "iommu_map_ops", "iommu_map_ops", "ops" },
+	{ "iommu_map_ops_per_gib", "iommu_map_ops_per_gib", "ops/GiB" },
+	{ "iommu_map_bytes_4k", "iommu_map_bytes_4k", "bytes" },
+	{ "iommu_map_bytes_2m", "iommu_map_bytes_2m", "bytes" },
+	{ "iommu_map_bytes_1g", "iommu_map_bytes_1g", "bytes" },
+	{ "iommu_unmap_ops", "iommu_unmap_ops", "ops" },
 };
 
 #define NQUANT (sizeof(quantities) / sizeof(quantities[0]))

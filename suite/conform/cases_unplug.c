@@ -45,8 +45,11 @@ static int qemu_id_of(const char *bdf, char *id, size_t len)
 		if (line[0] == '#' || sscanf(line, "%31s %63s", b, q) != 2)
 			continue;
 		if (!strcmp(b, bdf)) {
-			snprintf(id, len, "%s", q);
-			ret = 0;
+			/* "-": QEMU gave the device no id, so it cannot be named */
+			if (strcmp(q, "-")) {
+				snprintf(id, len, "%s", q);
+				ret = 0;
+			}
 			break;
 		}
 	}

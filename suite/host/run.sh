@@ -85,10 +85,9 @@ if [ -f "$run/kvm-revoke.json" ]; then
 	jq -r '.experiments[] | "  \(.path) \(.trigger): " +
 		(if .status == "ok" then .summary else "\(.status): \(.reason)" end)' "$run/kvm-revoke.json"
 fi
-for f in "$run/conformance.json" "$run/bench.json"; do
-	[ -f "$f" ] || continue
-	/usr/bin/python3 results/tools/validate "$f" && echo "schema: $(basename "$f") valid" || rc=1
-done
+# Every JSON file of the run against results/schema/ (one line per file).
+echo "schema (results/tools/validate $run):"
+/usr/bin/python3 results/tools/validate "$run" 2>&1 | sed "s|^$run/|  |" || rc=1
 if [ -f "$run/kernel-health.ktap" ]; then
 	bad=$(sed -nE 's/^not ok [0-9]+ kernel_health_after_//p' "$run/kernel-health.ktap")
 	if [ -n "$bad" ]; then

@@ -4,9 +4,18 @@
 # guest-init.sh - PID 1 of the VM started by run-vm.sh (init= on the kernel
 # command line, read from the host's root shared read-only over 9p).
 #
-# Mounts the pseudo filesystems and the results share, binds the test
-# devices to vfio-pci, runs $RES/vm-command.sh (written by run-vm.sh), records
-# its exit status in $RES/vm-status, saves dmesg and powers the VM off.
+# Mounts the pseudo filesystems and the results share, maps guest BDFs to
+# QEMU device ids ($RES/devices.tsv, from QEMU's query-pci asked through the
+# host-request bridge), binds the devices named by pfnvm_bind= to vfio-pci,
+# runs $RES/vm-command.sh (written by run-vm.sh), records its exit status in
+# $RES/vm-status, saves dmesg and powers the VM off.
+#
+# Kernel command line (set by run-vm.sh):
+#   pfnvm_bind=SPEC[,SPEC...]  bind to vfio-pci: QEMU id, BDF or vendor:device;
+#                              0 = bind nothing
+#   pfnvm_test=panic-after-status  test-only: crash the kernel (sysrq c) after
+#                              the status is written, to prove the runner
+#                              reports that as a crash
 # Must never exit early: if PID 1 exits the kernel panics (panic=-1 and
 # QEMU's -no-reboot then end the VM, which the host reports as a crash).
 #
@@ -103,29 +112,93 @@ pci_uevent() { # pci_uevent DEVDIR -> sets drv, pci_id
 	done <"$1/uevent"
 }
 
-# ---- bind the test devices to vfio-pci --------------------------------------
-bind=1
-read -r -a kargs </proc/cmdline
-for arg in "${kargs[@]}"; do
-	[[ $arg == pfnvm_bind=0 ]] && bind=0
-done
-if ((bind)); then
+# ---- QEMU ids: devices.tsv ---------------------------------------------------
+# The host knows the ids, the guest the BDFs: ask QEMU (query-pci, through
+# the runner's host-request bridge) where each id sits, after the firmware
+# and the kernel numbered the buses, and check each against sysfs.
+declare -A qid_of
+pause() { read -r -t "$1" <>/run/.pause-fifo; } # sleep without an exec
+map_qemu_ids() {
+	local req=$RES/.host-requests/pci-map i bus slot fn id ven dev bdf vd
+	[[ -d $RES/.host-requests ]] || { log "warning: no host-request bridge: QEMU ids unknown"; return 1; }
+	echo '{"execute":"query-pci"}' >"$req.req.tmp" && mv "$req.req.tmp" "$req.req"
+	for ((i = 0; i < 150; i++)); do
+		[[ -e $req.resp ]] && break
+		pause 0.2
+	done
+	if [[ ! -e $req.resp ]]; then
+		log "warning: the host did not answer query-pci within 30 s: QEMU ids unknown"
+		return 1
+	fi
+	mv "$req.resp" "$RES/qemu-pci.json"
+	while read -r bus slot fn id ven dev; do
+		printf -v bdf '0000:%02x:%02x.%x' "$bus" "$slot" "$fn"
+		printf -v vd '%04x:%04x' "$ven" "$dev"
+		[[ $id != - ]] || continue
+		if [[ ! -e /sys/bus/pci/devices/$bdf ]]; then
+			log "warning: QEMU places $id ($vd) at $bdf, which the guest does not have"
+			continue
+		fi
+		pci_uevent "/sys/bus/pci/devices/$bdf"
+		if [[ ${pci_id,,} != "$vd" ]]; then
+			log "warning: QEMU places $id ($vd) at $bdf, where the guest sees ${pci_id,,}"
+			continue
+		fi
+		qid_of[$bdf]=$id
+	done < <(jq -r 'def devs: .[] | ., (.pci_bridge.devices // [] | devs);
+		.return[].devices | devs
+		| "\(.bus) \(.slot) \(.function) \(if (.qdev_id // "") == "" then "-" else .qdev_id end) \(.id.vendor) \(.id.device)"' \
+		"$RES/qemu-pci.json" 2>/dev/null)
+}
+map_qemu_ids
+{
+	printf '# bdf\tqemu_id\tvendor:device\n'
 	for dev in /sys/bus/pci/devices/*; do
 		pci_uevent "$dev"
-		case ${pci_id,,} in
-		1b36:0010 | 1af4:1110 | 8086:10d3) ;; # nvme, ivshmem, e1000e
-		*) continue ;;
-		esac
 		bdf=${dev##*/}
-		echo vfio-pci >"$dev/driver_override"
-		if [[ $drv != - ]]; then
-			echo "$bdf" >"$dev/driver/unbind"
-		fi
-		echo "$bdf" >/sys/bus/pci/drivers_probe
-		pci_uevent "$dev"
-		[[ $drv == vfio-pci ]] || log "warning: $bdf ($pci_id) not bound to vfio-pci (driver: $drv)"
+		printf '%s\t%s\t%s\n' "$bdf" "${qid_of[$bdf]:--}" "${pci_id,,}"
 	done
-fi
+} >"$RES/devices.tsv.tmp" && mv "$RES/devices.tsv.tmp" "$RES/devices.tsv"
+
+# ---- bind the named devices to vfio-pci ---------------------------------------
+bind_specs=() test_mode=
+read -r -a kargs </proc/cmdline
+for arg in "${kargs[@]}"; do
+	case $arg in
+	pfnvm_bind=0) bind_specs=() ;;
+	pfnvm_bind=*) IFS=, read -r -a bind_specs <<<"${arg#pfnvm_bind=}" ;;
+	pfnvm_test=*) test_mode=${arg#pfnvm_test=} ;;
+	esac
+done
+declare -A spec_used
+# bind_wanted BDF: does a pfnvm_bind= spec name this device?
+bind_wanted() {
+	local spec hit=1
+	for spec in "${bind_specs[@]}"; do
+		case ${spec,,} in
+		"$1" | "${1#0000:}" | "${pci_id,,}") ;;
+		*) [[ $spec == "${qid_of[$1]:-}" ]] || continue ;;
+		esac
+		spec_used[$spec]=1 hit=0
+	done
+	return $hit
+}
+for dev in /sys/bus/pci/devices/*; do
+	pci_uevent "$dev"
+	bdf=${dev##*/}
+	bind_wanted "$bdf" || continue
+	[[ $drv == vfio-pci ]] && continue
+	echo vfio-pci >"$dev/driver_override"
+	if [[ $drv != - ]]; then
+		echo "$bdf" >"$dev/driver/unbind"
+	fi
+	echo "$bdf" >/sys/bus/pci/drivers_probe
+	pci_uevent "$dev"
+	[[ $drv == vfio-pci ]] || log "warning: $bdf ($pci_id) not bound to vfio-pci (driver: $drv)"
+done
+for spec in "${bind_specs[@]}"; do
+	[[ -n ${spec_used[$spec]:-} ]] || log "warning: --bind $spec matched no PCI device (see devices.tsv)"
+done
 
 # ---- one-line device summary --------------------------------------------------
 declare -A group
@@ -161,6 +234,10 @@ log "command-exit status=$rc uptime=$up"
 
 echo "$rc" >"$RES/vm-status.tmp" && mv "$RES/vm-status.tmp" "$RES/vm-status"
 dmesg >"$RES/dmesg.txt" 2>&1
+if [[ $test_mode == panic-after-status ]]; then
+	sync
+	echo c >/proc/sysrq-trigger
+fi
 sync
 umount "$RES" 2>/dev/null || umount -l "$RES"
 poweroff_now

@@ -5,7 +5,9 @@
 Usage: qmp-request.py SOCKET COMMAND-JSON
 
 Used by run-vm.sh to serve the guest's host requests (hot-unplug for revoke
-tests).  Only device_del and query-* commands are allowed.  For device_del
+tests, query-pci for the guest's devices.tsv).  Only device_del and query-*
+commands are allowed.  device_del takes the device's QEMU id (the qemu_id
+column of devices.tsv), e.g. {"execute":"device_del","arguments":{"id":"nvme0"}};
 it also waits (up to 10 s) for the DEVICE_DELETED event, so the answer means
 the device is gone from the machine.
 """
@@ -31,6 +33,13 @@ def main():
     if name not in ALLOWED and not name.startswith(ALLOWED_PREFIXES):
         print(json.dumps({"error": {"class": "Refused", "desc": f"command '{name}' is not allowed"}}))
         return 1
+    if name == "device_del":
+        args = cmd.get("arguments")
+        dev = args.get("id") if isinstance(args, dict) else None
+        if not isinstance(dev, str) or not dev:
+            print(json.dumps({"error": {"class": "BadRequest",
+                                        "desc": "device_del needs arguments.id, a QEMU device id (devices.tsv)"}}))
+            return 1
 
     s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     s.settimeout(15)

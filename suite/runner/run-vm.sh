@@ -9,7 +9,8 @@
 # (mount_tag=results, mounted at /run/results in the guest).  See README.md.
 #
 # Exit status: the guest command's status; 124 = hang (timeout),
-# 125 = crash (guest ended without reporting a status), 2 = bad usage.
+# 125 = crash (guest ended without reporting a status, or its kernel
+# panicked after it did), 2 = bad usage.
 
 # QEMU options are comma lists inside single array elements:
 # shellcheck disable=SC2054
@@ -24,16 +25,29 @@ usage() {
 Usage: $prog --results DIR [options] -- COMMAND [ARGS...]
 
 Boot the reference kernel under QEMU TCG (q35, intel-iommu, NVMe with CMB,
-ivshmem-plain, e1000e behind PCIe root ports), bind the test devices to
-vfio-pci and run COMMAND inside the guest with the repository as cwd.
+ivshmem-plain, e1000e and QEMU's edu device behind PCIe root ports, plus the
+devices you add), bind the test devices to vfio-pci and run COMMAND inside
+the guest with the repository as cwd.
 
 Options:
   --results DIR        results directory (required; created; shared rw with
                        the guest, which sees it as \$PFN_RESULTS)
   --kernel PATH        kernel image (default: reference-kernel/out/current/bzImage)
   --timeout SECS       hard timeout for the whole VM run (default: 900)
-  --devices LIST       comma list of nvme,ivshmem,e1000e, or "none"
-                       (default: nvme,ivshmem,e1000e)
+  --devices LIST       the built-in devices: comma list of nvme,ivshmem,
+                       e1000e,edu, or "none" (default: all four)
+  --device OPTS        add a PCI(e) device, QEMU -device syntax, e.g.
+                       virtio-rng-pci or nvme,serial=x,drive=d1 (repeatable).
+                       Without bus= it gets a PCIe root port of its own (own
+                       IOMMU group, hot-unpluggable); without id= it gets
+                       id=devN.  Not bound to vfio-pci unless --bind names it
+  --object OPTS        add a QEMU -object, e.g. a memory backend (repeatable)
+  --qemu-arg ARG       pass ARG to QEMU unchanged (repeatable; for anything
+                       else, e.g. --qemu-arg -drive --qemu-arg file=...)
+  --bind DEV           also bind DEV to vfio-pci in the guest: a QEMU id
+                       (nvme0, dev1), a BDF (0000:05:00.0 or 05:00.0) or a
+                       vendor:device (1af4:1044) (repeatable).  The built-in
+                       devices are always bound (unless --no-vfio-bind)
   --ivshmem-size SIZE  ivshmem BAR size, power of two, e.g. 64M, 1G, 16G
                        (default: 1G)
   --nvme-cmb-mb N      NVMe controller memory buffer in MiB, 0 = none
@@ -43,13 +57,16 @@ Options:
   --qmp PATH           QMP unix socket to create (default: in a temp dir);
                        its path is written to DIR/qmp.path
   --append ARGS        extra kernel command line
-  --no-vfio-bind       leave the test devices on their native drivers
+  --no-vfio-bind       leave every device on its native driver
   --verbose            mirror the guest serial console to the terminal
   -h, --help           this text
 
 Exit status: the guest command's exit status; 124 = hang (timeout expired),
 125 = crash (the guest ended without reporting a status), 2 = bad usage.
+A kernel panic, BUG or Oops on the console after the command's status is a
+crash (125), not an exit.
 Files in DIR: serial.log, guest-output.log, dmesg.txt, devices.txt,
+devices.tsv (guest BDF, QEMU id, vendor:device), qemu-pci.json,
 vm-outcome.json, qemu-cmdline.txt, qemu-stderr.log, qmp.path.
 EOF
 }
@@ -80,7 +97,11 @@ qesc() { printf '%s' "${1//,/,,}"; }
 kernel="$repo/reference-kernel/out/current/bzImage"
 results=
 timeout_s=900
-devices=nvme,ivshmem,e1000e
+devices=nvme,ivshmem,e1000e,edu
+user_devices=()
+user_objects=()
+user_args=()
+bind_specs=()
 ivshmem_size=1G
 nvme_cmb_mb=64
 mem=4G
@@ -90,7 +111,7 @@ append=
 vfio_bind=1
 verbose=0
 
-need_arg() { [[ $# -ge 2 ]] || die_usage "option $1 needs a value (see --help)"; }
+need_arg() { [[ $# -ge 2 && $2 != -- ]] || die_usage "option $1 needs a value (see --help)"; }
 
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -104,8 +125,13 @@ while [[ $# -gt 0 ]]; do
 	--smp) need_arg "$@"; smp=$2; shift 2 ;;
 	--qmp) need_arg "$@"; qmp=$2; shift 2 ;;
 	--append) need_arg "$@"; append=$2; shift 2 ;;
+	--device) need_arg "$@"; user_devices+=("$2"); shift 2 ;;
+	--object) need_arg "$@"; user_objects+=("$2"); shift 2 ;;
+	--qemu-arg) need_arg "$@"; user_args+=("$2"); shift 2 ;;
+	--bind) need_arg "$@"; bind_specs+=("$2"); shift 2 ;;
 	--kernel=* | --results=* | --timeout=* | --devices=* | --ivshmem-size=* | \
-	--nvme-cmb-mb=* | --mem=* | --smp=* | --qmp=* | --append=*)
+	--nvme-cmb-mb=* | --mem=* | --smp=* | --qmp=* | --append=* | \
+	--device=* | --object=* | --qemu-arg=* | --bind=*)
 		opt=${1%%=*}
 		set -- "$opt" "${1#*=}" "${@:2}"
 		;;
@@ -130,7 +156,7 @@ ivshmem_bytes=$(size_to_bytes "$ivshmem_size") ||
 ((ivshmem_bytes >= (1 << 20) && (ivshmem_bytes & (ivshmem_bytes - 1)) == 0)) ||
 	die_usage "--ivshmem-size must be a power of two of at least 1M, got '$ivshmem_size'"
 
-want_nvme=0 want_ivshmem=0 want_nic=0
+want_nvme=0 want_ivshmem=0 want_nic=0 want_edu=0
 if [[ $devices != none && -n $devices ]]; then
 	IFS=, read -r -a devlist <<<"$devices"
 	for d in "${devlist[@]}"; do
@@ -138,10 +164,27 @@ if [[ $devices != none && -n $devices ]]; then
 		nvme) want_nvme=1 ;;
 		ivshmem) want_ivshmem=1 ;;
 		e1000e) want_nic=1 ;;
-		*) die_usage "unknown device '$d' in --devices; choose from nvme,ivshmem,e1000e (or none)" ;;
+		edu) want_edu=1 ;;
+		*) die_usage "unknown device '$d' in --devices; choose from nvme,ivshmem,e1000e,edu (or none); add others with --device" ;;
 		esac
 	done
 fi
+for d in "${user_devices[@]}"; do
+	[[ -n $d && $d != -* && $d != *[[:space:]]* ]] ||
+		die_usage "--device '$d' is not a QEMU device option list (e.g. virtio-rng-pci,id=rng0)"
+done
+for o in "${user_objects[@]}"; do
+	[[ -n $o && $o != -* && $o == *id=* ]] ||
+		die_usage "--object '$o' is not a QEMU object option list with an id= (e.g. memory-backend-ram,id=m1,size=64M)"
+done
+# A 15-slot range of pcie.0 holds the root ports (see below).
+((${#user_devices[@]} <= 11)) || die_usage "at most 11 --device options (one PCIe root port each)"
+for b in "${bind_specs[@]}"; do
+	[[ $b =~ ^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$ ||
+	   $b =~ ^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$ || $b =~ ^[A-Za-z][A-Za-z0-9_.-]*$ ]] ||
+		die_usage "--bind '$b' is neither a QEMU id, a BDF (0000:05:00.0) nor a vendor:device (1af4:1044)"
+done
+((vfio_bind || ${#bind_specs[@]} == 0)) || die_usage "--bind and --no-vfio-bind contradict each other"
 
 init="$here/guest-init.sh"
 [[ -x $init ]] || die_usage "$init is missing or not executable"
@@ -191,6 +234,7 @@ case $qmp in /*) ;; *) qmp="$PWD/$qmp" ;; esac
 [[ -d $(dirname "$qmp") ]] || die_usage "directory of --qmp path does not exist: $qmp"
 
 serial_log="$results/serial.log"
+requests="$results/.host-requests"
 status_file="$results/vm-status"
 cmd_script="$results/vm-command.sh"
 
@@ -198,7 +242,10 @@ cmd_script="$results/vm-command.sh"
 # Stale outputs of an earlier run would be mistaken for this one's.
 rm -f "$status_file" "$serial_log" "$results/guest-output.log" "$results/dmesg.txt" \
 	"$results/devices.txt" "$results/vm-outcome.json" "$results/qemu-cmdline.txt" \
-	"$results/qemu-stderr.log" "$results/vm-guest-uname.txt" "$results/vm-guest-timing.txt"
+	"$results/qemu-stderr.log" "$results/vm-guest-uname.txt" "$results/vm-guest-timing.txt" \
+	"$results/devices.tsv" "$results/qemu-pci.json"
+# The host-request bridge exists before the guest can look for it.
+rm -rf "$requests" && mkdir -p "$requests"
 
 # ---- the guest command, quoted for bash -----------------------------------
 {
@@ -214,18 +261,19 @@ echo "$qmp" >"$results/qmp.path"
 qmp_created=1
 
 # ---- QEMU command line ----------------------------------------------------
+# The guest binds these to vfio-pci: the built-in test devices by QEMU id,
+# then whatever --bind names.
+bind_list=()
 cmdline="console=ttyS0 root=root ro rootfstype=9p"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144"
 cmdline+=" init=$init intel_iommu=on panic=-1"
-((vfio_bind)) || cmdline+=" pfnvm_bind=0"
-[[ -z $append ]] || cmdline+=" $append"
 
 qemu=(qemu-system-x86_64
 	-machine q35 -accel tcg -cpu max -smp "$smp" -m "$mem"
 	-nographic -no-reboot -nodefaults
 	-chardev "file,id=ser0,path=$(qesc "$serial_log")" -serial chardev:ser0
 	-qmp "unix:$(qesc "$qmp"),server=on,wait=off"
-	-kernel "$kernel_real" -append "$cmdline"
+	-kernel "$kernel_real"
 	-device intel-iommu,intremap=on
 	-virtfs local,path=/,mount_tag=root,security_model=none,readonly=on,multidevs=remap
 	-virtfs "local,path=$(qesc "$results"),mount_tag=results,security_model=none,multidevs=remap"
@@ -233,26 +281,67 @@ qemu=(qemu-system-x86_64
 if ((ivshmem_bytes > (1 << 30))); then
 	qemu+=(-global q35-pcihost.pci-hole64-size=128G)
 fi
-# Each test device sits alone behind a PCIe root port (hot-unpluggable with
-# QMP device_del; root ports have ACS, so each gets its own IOMMU group).
+# Each test device sits alone behind a PCIe root port rpN (hot-unpluggable
+# with QMP device_del; root ports have ACS, so each gets its own IOMMU group).
+# rpN is at slot 0x0f+N of pcie.0 (0x10-0x1e; the 9p devices and anything
+# added with bus=pcie.0 take the low slots), so the order of the buses the
+# firmware numbers is fixed: rp1 nvme0, rp2 ivshmem0, rp3 nic0, rp4 edu0,
+# rp5... the --device options in order.
+root_port() { # root_port N
+	qemu+=(-device "pcie-root-port,id=rp$1,chassis=$1,slot=$1,bus=pcie.0,addr=$(printf '0x%x' $((0x0f + $1)))")
+}
 if ((want_nvme)); then
 	truncate -s 64M "$tmpdir/nvme.img"
 	nvme="nvme,id=nvme0,bus=rp1,serial=pfn0,drive=nv0"
 	((nvme_cmb_mb == 0)) || nvme+=",cmb_size_mb=$nvme_cmb_mb"
-	qemu+=(-device pcie-root-port,id=rp1,chassis=1,slot=1
-		-drive "file=$(qesc "$tmpdir/nvme.img"),if=none,id=nv0,format=raw"
+	root_port 1
+	qemu+=(-drive "file=$(qesc "$tmpdir/nvme.img"),if=none,id=nv0,format=raw"
 		-device "$nvme")
+	bind_list+=(nvme0)
 fi
 if ((want_ivshmem)); then
-	qemu+=(-device pcie-root-port,id=rp2,chassis=2,slot=2
-		-object "memory-backend-ram,id=shm0,size=$ivshmem_bytes,prealloc=off"
+	root_port 2
+	qemu+=(-object "memory-backend-ram,id=shm0,size=$ivshmem_bytes,prealloc=off"
 		-device ivshmem-plain,id=ivshmem0,bus=rp2,memdev=shm0)
+	bind_list+=(ivshmem0)
 fi
 if ((want_nic)); then
-	qemu+=(-device pcie-root-port,id=rp3,chassis=3,slot=3
-		-netdev user,id=n0,restrict=on
+	root_port 3
+	qemu+=(-netdev user,id=n0,restrict=on
 		-device e1000e,id=nic0,bus=rp3,netdev=n0,romfile=)
+	bind_list+=(nic0)
 fi
+if ((want_edu)); then
+	# QEMU's educational device (1234:11e8): a DMA engine the proofs drive.
+	root_port 4
+	qemu+=(-device edu,id=edu0,bus=rp4,dma_mask=0xffffffffffffffff)
+	bind_list+=(edu0)
+fi
+for o in "${user_objects[@]}"; do
+	qemu+=(-object "$o")
+done
+n=0 rp=4 added_devices=()
+for d in "${user_devices[@]}"; do
+	n=$((n + 1))
+	[[ ,$d, == *,id=* ]] || d+=",id=dev$n"
+	if [[ ,$d, != *,bus=* ]]; then
+		rp=$((rp + 1))
+		root_port $rp
+		d+=",bus=rp$rp"
+	fi
+	qemu+=(-device "$d")
+	added_devices+=("$d")
+done
+qemu+=("${user_args[@]}")
+bind_list+=("${bind_specs[@]}")
+if ((vfio_bind)); then
+	bind_arg=$(IFS=,; echo "${bind_list[*]}")
+	cmdline+=" pfnvm_bind=${bind_arg:-0}"
+else
+	cmdline+=" pfnvm_bind=0"
+fi
+[[ -z $append ]] || cmdline+=" $append"
+qemu+=(-append "$cmdline")
 
 # Shell-quote for humans: bare when safe, else in single quotes.
 shq() {
@@ -285,7 +374,9 @@ fi
 # ---- run --------------------------------------------------------------------
 devdesc=$devices
 [[ -n $devdesc ]] || devdesc=none
-echo "vm: booting ${kernel_release:-$kernel} (tcg, smp $smp, $mem, devices $devdesc); serial log: $serial_log" >&2
+devmsg=$devdesc
+((${#added_devices[@]} == 0)) || devmsg+=" + ${added_devices[*]}"
+echo "vm: booting ${kernel_release:-$kernel} (tcg, smp $smp, $mem, devices $devmsg); serial log: $serial_log" >&2
 : >"$serial_log"
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 t0=$(now_ms)
@@ -298,8 +389,7 @@ fi
 
 # Host requests: the guest writes DIR/.host-requests/N.req holding one QMP
 # command (device_del or query-*); the answer goes to N.resp, written whole.
-requests="$results/.host-requests"
-rm -rf "$requests" && mkdir -p "$requests"
+# guest-init.sh's own query-pci at boot (pci-map.req) is served quietly.
 serve_requests() {
 	local req resp cmd answer
 	for req in "$requests"/*.req; do
@@ -311,7 +401,8 @@ serve_requests() {
 		answer=$(head -c 200 "$resp.tmp")
 		mv "$resp.tmp" "$resp"
 		rm -f "$req"
-		echo "vm: served host request $(basename "$req") ($cmd): $answer" >&2
+		[[ $req == */pci-map.req ]] ||
+			echo "vm: served host request $(basename "$req") ($cmd): $answer" >&2
 	done
 }
 
@@ -364,11 +455,31 @@ fi
 elapsed_ms=$((t1 - t0))
 seconds=$(printf '%d.%03d' $((elapsed_ms / 1000)) $((elapsed_ms % 1000)))
 
+# after_status_splat: the first panic, BUG or Oops line the console shows
+# after the guest reported the command's status (empty if none).
+after_status_splat() {
+	awk '/pfn-vm: command-exit/ { after = 1; next }
+	     after && /Kernel panic|BUG:|Oops/ { sub(/\r$/, ""); sub(/^\[[ 0-9.]*\] /, ""); print; exit }' \
+		"$serial_log" 2>/dev/null
+}
+# Lines guest-init.sh flagged (a --bind that matched nothing, a device left
+# on its driver, no QEMU id map): repeated here so they are not missed.
+grep -a '^pfn-vm: warning:' "$serial_log" 2>/dev/null | tr -d '\r' | sed 's/^pfn-vm: /vm: guest /' >&2 || true
+
+command_status=
 if [[ $outcome == hang ]]; then
 	exit_code=124
 	echo "vm: HANG: guest did not finish within $timeout_s s (see $serial_log)" >&2
-elif status=$(cat "$status_file" 2>/dev/null) && [[ $status =~ ^[0-9]+$ ]]; then
+elif status=$(cat "$status_file" 2>/dev/null) && [[ $status =~ ^[0-9]+$ ]] &&
+	splat=$(after_status_splat) && [[ -n $splat ]]; then
+	# The command finished, then the kernel died (e.g. while powering off).
+	outcome=crash
+	command_status=$status
+	exit_code=125
+	echo "vm: CRASH: the guest kernel failed after the command exited with status $status: $splat (see $serial_log)" >&2
+elif [[ -n ${status:-} && $status =~ ^[0-9]+$ ]]; then
 	outcome=exited
+	command_status=$status
 	exit_code=$status
 	echo "vm: guest command exited with status $exit_code after $seconds s" >&2
 else
@@ -383,13 +494,24 @@ fi
 
 boot_json=null
 [[ -z $boot_ms ]] || boot_json=$(printf '%d.%03d' $((boot_ms / 1000)) $((boot_ms % 1000)))
-# jq 1.6 reads "-machine" after --args as its own option and splits raw input
-# at NUL, so pass the QEMU argv as named arguments q0..qN.
-qargs=()
-for i in "${!qemu[@]}"; do
-	qargs+=(--arg "q$i" "${qemu[i]}")
-done
-jq -n "${qargs[@]}" \
+# json_array STRING...: a JSON array of the strings.  jq 1.6 reads "-machine"
+# after --args as its own option and splits raw input at NUL, so the strings
+# go in as named arguments a0..aN.
+json_array() {
+	local a=() i=0 v
+	for v in "$@"; do a+=(--arg "a$i" "$v"); i=$((i + 1)); done
+	jq -nc "${a[@]}" '[$ARGS.named | to_entries[] | {i: (.key[1:] | tonumber), v: .value}]
+		| sort_by(.i) | map(.v)'
+}
+bind_json='[]'
+((!vfio_bind)) || bind_json=$(json_array "${bind_list[@]}")
+jq -n \
+	--argjson cmdline "$(json_array "${qemu[@]}")" \
+	--argjson added_devices "$(json_array "${added_devices[@]}")" \
+	--argjson added_objects "$(json_array "${user_objects[@]}")" \
+	--argjson added_args "$(json_array "${user_args[@]}")" \
+	--argjson bind "$bind_json" \
+	--argjson command_status "${command_status:-null}" \
 	--arg outcome "$outcome" \
 	--argjson exit_code "$exit_code" \
 	--argjson seconds "$seconds" \
@@ -402,13 +524,14 @@ jq -n "${qargs[@]}" \
 	--arg kernel_release "$kernel_release" \
 	--arg kernel_cmdline "$cmdline" \
 	--arg devices "$devdesc" \
-	'{outcome: $outcome, exit_code: $exit_code, seconds: $seconds,
+	'{outcome: $outcome, exit_code: $exit_code, command_status: $command_status, seconds: $seconds,
 	  boot_seconds: $boot_seconds, timeout: $timeout, qemu_exit: $qemu_exit,
 	  qemu_version: $qemu_version, accel: "tcg", kernel: $kernel, kernel_resolved: $kernel_resolved,
 	  kernel_release: $kernel_release, kernel_cmdline: $kernel_cmdline,
 	  devices: $devices,
-	  cmdline: ([$ARGS.named | to_entries[] | select(.key | test("^q[0-9]+$"))
-	             | {i: (.key[1:] | tonumber), v: .value}] | sort_by(.i) | map(.v))}' \
+	  added: {devices: $added_devices, objects: $added_objects, qemu_args: $added_args},
+	  vfio_bind: $bind,
+	  cmdline: $cmdline}' \
 	>"$results/vm-outcome.json"
 
 exit "$exit_code"

@@ -6,9 +6,11 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <stdalign.h>
 #include <stdlib.h>
 
 #include "harness.h"
+#include "nvme/nvme_drv.h"
 #include "nvme/nvme_logic.h"
 #include "pfn/dma.h"
 
@@ -499,6 +501,105 @@ static bool guard_short_buffer(void)
 	return true;
 }
 
+/* ---- queues: completions matched by queue and command ID, orphans ----------- */
+
+static alignas(8) uint8_t fake_bar[0x2000];
+static alignas(64) struct pfn_nvme_sqe fake_sq[4];
+static alignas(16) struct pfn_nvme_cqe fake_cq[4];
+
+/* A driver instance on a fake BAR and queue memory: admin queue only. */
+static void fake_nvme(struct pfn_dma *dma, struct nvme_state *s, struct pfn_vfio_dev *dev)
+{
+	memset(fake_bar, 0, sizeof(fake_bar));
+	memset(fake_sq, 0, sizeof(fake_sq));
+	memset(fake_cq, 0, sizeof(fake_cq));
+	memset(s, 0, sizeof(*s));
+	memset(dma, 0, sizeof(*dma));
+	s->bar.regs = fake_bar;
+	s->bar.len = sizeof(fake_bar);
+	s->aq = (struct nvme_queue){ .qid = 0, .depth = 4, .sq = fake_sq, .cq = fake_cq,
+				     .phase = 1, .next_cid = 5,
+				     .sq_db = pfn_nvme_doorbell(0, false, 4),
+				     .cq_db = pfn_nvme_doorbell(0, true, 4) };
+	dma->priv = s;
+	dma->dev = dev;
+	dma->ops = &pfn_dma_nvme_ops;
+}
+
+static void post_cqe(int slot, uint16_t sqid, uint16_t cid, uint16_t sf)
+{
+	fake_cq[slot] = (struct pfn_nvme_cqe){ .sqid = htole16(sqid), .cid = htole16(cid),
+					       .sqhd = htole16(1),
+					       .status = htole16((uint16_t)(sf << 1 | 1)) };
+}
+
+static bool completion_needs_queue_and_cid(void)
+{
+	struct pfn_vfio_dev dev = { .bdf = "0000:01:00.0", .fd = 99 };
+	struct pfn_nvme_sqe sqe = { .opc = 0x06 };
+	struct pfn_nvme_cqe cqe;
+	struct nvme_state s;
+	struct pfn_dma dma;
+	struct pfn_err err;
+	uint16_t cid;
+
+	fake_nvme(&dma, &s, &dev);
+	CHECK_INT(pfn_nvme_submit(&dma, &s.aq, &sqe, &cid, &err), 0);
+	CHECK_INT(cid, 5);
+	CHECK_INT(le16toh(fake_sq[0].cid), 5);
+	CHECK_INT(le32toh(*(uint32_t *)(fake_bar + 0x1000)), 1);	/* SQ tail doorbell */
+	post_cqe(0, 1, 5, 0);	/* right command ID, another queue's */
+	post_cqe(1, 0, 4, 0);	/* right queue, another command */
+	post_cqe(2, 0, 5, 0x04);	/* ours, with a Data Transfer Error */
+	CHECK_INT(pfn_nvme_poll_cq(&dma, &s.aq, cid, pfn_drv_now_us() + 100000, &cqe, &err), 0);
+	CHECK_INT(cqe.sqid, 0);
+	CHECK_INT(cqe.cid, 5);
+	CHECK_INT(s.aq.cq_head, 3);	/* the other two were consumed and dropped */
+	CHECK_INT(le32toh(*(uint32_t *)(fake_bar + 0x1004)), 3);	/* CQ head doorbell */
+	CHECK_INT(pfn_nvme_check_status(&dma, &cqe, "Identify", &err), -EIO);
+	CHECK_INT(dma.last_status, 0x004);
+	CHECK(!s.orphan);
+	return true;
+}
+
+static bool timed_out_command_blocks_queue(void)
+{
+	struct pfn_vfio_dev dev = { .bdf = "0000:01:00.0", .fd = 99 };
+	struct pfn_nvme_sqe sqe = { .opc = 0x06 };
+	struct pfn_nvme_cqe cqe;
+	struct nvme_state s;
+	struct pfn_dma dma;
+	struct pfn_err err;
+	uint16_t cid, cid2;
+
+	fake_nvme(&dma, &s, &dev);
+	CHECK_INT(pfn_nvme_submit(&dma, &s.aq, &sqe, &cid, &err), 0);
+	post_cqe(0, 1, cid, 0);	/* only another queue's completion arrives */
+	CHECK_INT(pfn_nvme_poll_cq(&dma, &s.aq, cid, pfn_drv_now_us() + 2000, &cqe, &err),
+		  -ETIMEDOUT);
+	CHECK(s.orphan);
+	CHECK_INT(s.orphan_cid, cid);
+	/* It may still DMA: nothing new goes out (no PRP page is rewritten)... */
+	CHECK_INT(pfn_nvme_submit(&dma, &s.aq, &sqe, &cid2, &err), -EBUSY);
+	CHECK_CONTAINS(err.msg, "recover");
+	CHECK_INT(s.aq.sq_tail, 1);
+	/* ...except by recovery itself (Abort, queue teardown). */
+	s.recovering = true;
+	CHECK_INT(pfn_nvme_submit(&dma, &s.aq, &sqe, &cid2, &err), 0);
+	CHECK(cid2 != cid);
+	s.recovering = false;
+	/* Its completion arriving late clears the orphan. */
+	post_cqe(1, 0, cid, 0);
+	CHECK_INT(pfn_nvme_poll_cq(&dma, &s.aq, cid, pfn_drv_now_us() + 100000, &cqe, &err), 0);
+	CHECK(!s.orphan);
+	/* A dead device (all-ones) orphans the command too. */
+	memset(fake_bar, 0xff, sizeof(fake_bar));
+	CHECK_INT(pfn_nvme_poll_cq(&dma, &s.aq, cid2, pfn_drv_now_us() + 100000, &cqe, &err),
+		  -ENODEV);
+	CHECK(s.orphan);
+	return true;
+}
+
 static const struct unit_case cases[] = {
 	{ "cap_fields", cap_fields },
 	{ "cap_check_needs_nvm_and_4k", cap_check_needs_nvm_and_4k },
@@ -521,6 +622,8 @@ static const struct unit_case cases[] = {
 	{ "guard_partition_tables", guard_partition_tables },
 	{ "guard_filesystems", guard_filesystems },
 	{ "guard_short_buffer", guard_short_buffer },
+	{ "completion_needs_queue_and_cid", completion_needs_queue_and_cid },
+	{ "timed_out_command_blocks_queue", timed_out_command_blocks_queue },
 };
 
 UNIT_MAIN("NVMe driver logic", cases)

@@ -1,46 +1,186 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-only
 #
-# In-VM negative control: proves that the DMA-proven revoke cases can fail.
-# The reference series has a debug-only vfio-pci knob,
-# dmabuf_unsafe_skip_revoke_invalidate, that makes a revoke update the
-# dma-buf's state without invalidating its importers, so their old IOMMU
-# mappings survive.  With it set, each case below must FAIL (a device DMA
-# or a guest write after the revoke lands, or the guest runs on); this
-# stage passes when it does, and fails when a case still passes (the proof
-# would be blind).  The knob is always cleared again.  On a kernel without the knob (stock 7.3) the stage is one SKIP.
-# KTAP on stdout; exit 1 on any failure.
+# In-VM negative controls: the DMA-proven verdicts can fail, and fail for
+# the right reason.  Each control below requires a case to FAIL with one
+# specific reason code (conformance.json "reason_code"); a pass, a skip, or
+# a failure for another reason fails the control.
+#
+# 1. Invalidation skipped.  The reference series' debug-only vfio-pci knob
+#    dmabuf_unsafe_skip_revoke_invalidate (CONFIG_VFIO_PCI_DMABUF_DEBUG_KNOBS,
+#    tainting) makes a revoke update the dma-buf's state without invalidating
+#    its importers, so old IOMMU and KVM mappings survive.  Every revoke proof
+#    must then FAIL: landed (a device DMA reached the BAR), no_callback (the
+#    reference importer was not told) or guest_ran (a KVM guest kept
+#    writing); the `dma` stage's after-revoke DMA must land too.  The knob
+#    never applies when the device is closed or removed, so REV-005 must
+#    still PASS with it set (and UNPLUG-001, which removes the target for the
+#    rest of the boot, is covered by control 2 instead).
+# 2. Dead DMA engine.  `--test-dma-fault silent` makes the engine report
+#    success and move nothing: every DMA-proven case (the ones `conform
+#    --list` marks "dma") must FAIL rig_broken, never PASS; and `hang` (no
+#    completion) must FAIL engine_timeout, after which the next case passes.
+# 3. Isolation.  The runner's self-tests (SIGBUS from a zapped BAR mmap, a
+#    hang) must each FAIL (crashed, timeout) in their own process while the
+#    run goes on: the case after them passes.
+#
+# On a kernel without the knob (stock 7.3) control 1 is one SKIP saying so;
+# `--expect` in make test turns that SKIP into a failure on the reference
+# kernel.  KTAP on stdout; exit 1 on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
 . suite/guest/lib.sh
 pfnsuite=suite/build/pfnsuite
 knob=/sys/module/vfio_pci_core/parameters/dmabuf_unsafe_skip_revoke_invalidate
-cases=(REV-002 REV-003 REV-004 REV-005 MODEL-009 MODEL-011 KVM-008)
-log=${PFN_RESULTS:-/tmp}/negative-control.log
+out=${PFN_RESULTS:-/tmp}/negative-control
+log=$out/negative-control.log
+rm -rf "$out" && mkdir -p "$out"
+: >"$log"
+
+# Case -> required reason code with the knob set ("pass": must still pass).
+knob_cases=(REV-002:landed REV-003:landed REV-004:landed REV-005:pass MODEL-009:no_callback
+	MODEL-011:landed RACE-001:landed KVM-008:guest_ran KVM-009:guest_ran)
+
+# The DMA-proven cases, as the suite itself lists them.
+mapfile -t dma_cases < <("$pfnsuite" conform --list | awk '$4 ~ /(^|,)dma(,|$)/ { print $1 }')
+
+results=()	# "ok|fail|skip<TAB>name<TAB>reason", printed once the count is known
+add() { results+=("$1"$'\t'"$2"$'\t'"${3:-}"); }
+
+# conform_json NAME ARGS...: run conform into $out/NAME/, log its output.
+conform_json() {
+	local name=$1
+	shift
+	mkdir -p "$out/$name"
+	{ echo "==== conform $*"; "$pfnsuite" conform --results "$out/$name" "$@" 2>&1; } >>"$log"
+	[ -s "$out/$name/conformance.json" ]
+}
+
+# require NAME JSONDIR ID WANT: the case must have result fail + reason_code WANT
+# (or result pass when WANT is "pass").
+require() {
+	local name=$1 dir=$2 id=$3 want=$4 got
+	got=$(jq -r --arg id "$id" '.tests[] | select(.id == $id) |
+		"\(.result) \(.reason_code // "-") \(.reason)"' "$out/$dir/conformance.json" 2>/dev/null)
+	if [ -z "$got" ]; then
+		add fail "$name" "$id did not run (see $log)"
+		return
+	fi
+	local result=${got%% *} rest=${got#* }
+	local code=${rest%% *} reason=${rest#* }
+	echo "# $id ($dir): $result [$code] $reason"
+	if [ "$want" = pass ]; then
+		[ "$result" = pass ] && add ok "$name" ||
+			add fail "$name" "$id must still pass, got $result [$code]: $reason"
+	elif [ "$result" = fail ] && [ "$code" = "$want" ]; then
+		add ok "$name"
+	elif [ "$result" = fail ]; then
+		add fail "$name" "$id failed for the wrong reason: [$code], required [$want]: $reason"
+	else
+		add fail "$name" "$id: result $result, required to fail [$want]: the proof cannot see it"
+	fi
+}
+
+# ---- 1. invalidation skipped ------------------------------------------------
+if [ ! -w "$knob" ]; then
+	add skip invalidate_skip_control "no $knob: the kernel lacks the reference series' debug knob"
+else
+	trap 'echo 0 >"$knob" 2>/dev/null' EXIT
+	taint_lines() { dmesg 2>/dev/null | grep -c 'dmabuf_unsafe_skip_revoke_invalidate.*taint' || true; }
+	taint_before=$(taint_lines)
+	if echo 1 >"$knob"; then
+		taint_after=$(taint_lines)
+		# The kernel says so each time an unsafe parameter is set (an earlier
+		# stage may have set the U flag already, so the flag alone proves nothing).
+		echo "# 'Setting dangerous option ... tainting kernel' lines for the knob: $taint_before -> $taint_after; tainted=$(cat /proc/sys/kernel/tainted)"
+		if [ "$taint_after" -gt "$taint_before" ] && (( ($(cat /proc/sys/kernel/tainted) & 64) != 0 )); then
+			add ok knob_taints_kernel
+		else
+			add fail knob_taints_kernel "setting the knob did not taint the kernel (no 'tainting kernel' line, or TAINT_USER clear)"
+		fi
+		ids=$(printf '%s\n' "${knob_cases[@]}" | cut -d: -f1 | paste -sd,)
+		if conform_json knob --filter "$ids" --stress-seconds 10 --stress-iterations 100; then
+			for kc in "${knob_cases[@]}"; do
+				require "${kc%%:*}_under_knob_${kc#*:}" knob "${kc%%:*}" "${kc#*:}"
+			done
+		else
+			add fail invalidate_skip_control "conform under the knob wrote no results (see $log)"
+		fi
+		devs=$("$pfnsuite" conform --dry-run 2>>"$log")
+		dma_dev=$(awk '$1 == "dma" { print $2 }' <<<"$devs")
+		target=$(awk '$1 == "target" { print $2 }' <<<"$devs")
+		bar=$(awk '$1 == "target" { print $3 }' <<<"$devs")
+		if [ -n "$dma_dev" ] && [ -n "$target" ]; then
+			dout=$("$pfnsuite" dma --device "$dma_dev" --target "$target" --bar "${bar#BAR}" 2>&1)
+			printf '==== dma under the knob\n%s\n' "$dout" >>"$log"
+			line=$(grep -E '^(not )?ok [0-9]+ p2p_dma_after_revoke_does_not_land' <<<"$dout")
+			echo "# dma stage under the knob: ${line:-no result line}"
+			case $line in
+			"not ok "*"[landed]"*) add ok dma_stage_under_knob_landed ;;
+			*) add fail dma_stage_under_knob_landed \
+				"the dma stage's after-revoke DMA must fail [landed] with the knob set: ${line:-no result}" ;;
+			esac
+		else
+			add fail dma_stage_under_knob_landed "no DMA device or target for the dma stage"
+		fi
+	else
+		add fail invalidate_skip_control "cannot set $knob"
+	fi
+	echo 0 >"$knob"
+	v=$(cat "$knob")
+	[ "$v" = N ] || [ "$v" = 0 ] && add ok knob_cleared || add fail knob_cleared "$knob still set"
+fi
+
+# ---- 2. dead DMA engine -------------------------------------------------------
+if [ ${#dma_cases[@]} -eq 0 ]; then
+	add fail dead_engine_control "pfnsuite conform --list marks no case as DMA-proven"
+elif conform_json dead --filter "$(IFS=,; echo "${dma_cases[*]}")" --test-dma-fault silent \
+	--stress-seconds 5 --stress-iterations 20; then
+	for id in "${dma_cases[@]}"; do
+		require "${id}_dead_engine_rig_broken" dead "$id" rig_broken
+	done
+else
+	add fail dead_engine_control "conform with a dead engine wrote no results (see $log)"
+fi
+devs=$("$pfnsuite" conform --dry-run 2>>"$log")
+dma_dev=$(awk '$1 == "dma" { print $2 }' <<<"$devs")
+target=$(awk '$1 == "target" { print $2 }' <<<"$devs")
+bar=$(awk '$1 == "target" { print $3 }' <<<"$devs")
+dout=$("$pfnsuite" dma --device "$dma_dev" --target "$target" --bar "${bar#BAR}" \
+	--test-dma-fault silent 2>&1)
+printf '==== dma with a dead engine\n%s\n' "$dout" >>"$log"
+line=$(grep -E '^(not )?ok [0-9]+ p2p_dma_into_bar' <<<"$dout")
+echo "# dma stage with a dead engine: ${line:-no result line}"
+case $line in
+"not ok "*"nothing landed"*) add ok dma_stage_dead_engine_rig_broken ;;
+*) add fail dma_stage_dead_engine_rig_broken \
+	"the dma stage's positive control must fail with a dead engine: ${line:-no result}" ;;
+esac
+if grep -qE '^ok [0-9]+ p2p_dma_(after|while)_' <<<"$dout"; then
+	add fail dma_stage_dead_engine_no_pass "an after-revoke proof passed with a dead engine"
+else
+	add ok dma_stage_dead_engine_no_pass
+fi
+if conform_json hang --filter REV-001 --test-dma-fault hang &&
+	conform_json after-hang --filter REV-001; then
+	require REV-001_hung_engine_timeout hang REV-001 engine_timeout
+	require REV-001_after_a_hang_passes after-hang REV-001 pass
+else
+	add fail hung_engine_control "conform with a hung engine wrote no results (see $log)"
+fi
+
+# ---- 3. isolation ---------------------------------------------------------------
+if conform_json isolation --selftest --filter 'SELF-*,REV-006'; then
+	require SELF-001_sigbus_contained isolation SELF-001 crashed
+	require SELF-002_hang_contained isolation SELF-002 timeout
+	require REV-006_runs_after_them isolation REV-006 pass
+else
+	add fail isolation_control "conform --selftest wrote no results (see $log)"
+fi
 
 ktap_begin
-if [ ! -w "$knob" ]; then
-	ktap_result skip negative_control "no $knob: the kernel lacks the reference series' debug knob"
-	ktap_end
-	exit
-fi
-trap 'echo 0 >"$knob"' EXIT
-echo 1 >"$knob" || { ktap_result fail negative_control "cannot set $knob"; ktap_end; exit; }
-: >"$log"
-for id in "${cases[@]}"; do
-	out=$("$pfnsuite" conform --filter "$id" 2>&1)
-	printf '%s\n' "$out" >>"$log"
-	line=$(grep -E "^(not )?ok [0-9]+ ${id}_" <<<"$out")
-	case $line in
-	"not ok "*)
-		echo "# $id with the knob set: ${line#*# }"
-		ktap_result ok "${id}_fails_without_invalidation" ;;
-	*"# SKIP"*) ktap_result skip "${id}_fails_without_invalidation" "the case skipped: ${line#*# SKIP }" ;;
-	"ok "*) ktap_result fail "${id}_fails_without_invalidation" \
-		"still passes with invalidation skipped: the proof cannot see a surviving mapping" ;;
-	*) ktap_result fail "${id}_fails_without_invalidation" "no result line for $id (see $log)" ;;
-	esac
+for r in "${results[@]}"; do
+	IFS=$'\t' read -r res name reason <<<"$r"
+	ktap_result "$res" "$name" "$reason"
 done
-echo 0 >"$knob"
-ktap_check knob_cleared "$knob still set" test "$(cat "$knob")" = N -o "$(cat "$knob")" = 0
 ktap_end

@@ -3,10 +3,10 @@
  * A userspace DMA driver for QEMU's educational device (1234:11e8) behind
  * struct pfn_dma_ops, so that DMA proofs can run without touching a disk.
  *
- * memcpy(src, dst, size <= 4096) copies src into the device's 4 KiB buffer
- * and the buffer to dst, both by DMA through the IOMMU (edu_engine.c).  Each
- * DMA takes at least 100 ms of QEMU virtual time, so one memcpy takes about
- * 300 ms: callers' timeouts must allow for it.  The device drops a DMA the
+ * memcpy(src, dst, size <= 4096) copies src into the device's buffer and
+ * the buffer to dst, by DMA through the IOMMU, in 2 KiB chunks
+ * (edu_engine.c).  Each DMA takes at least 100 ms of QEMU virtual time, so a
+ * 4 KiB memcpy takes about 500 ms: callers' timeouts must allow for it.  The device drops a DMA the
  * IOMMU refuses without any error, so only the target's bytes tell
  * (no PFN_DMA_CAP_REPORTS_IOMMU_FAULT).
  *
@@ -32,6 +32,7 @@
 #define EDU_MEM_POISON		0x0000
 #define EDU_MEM_SELFTEST	0x1000
 #define EDU_MEM_SIZE		0x2000
+#define EDU_SELFTEST_BYTES	64	/* one chunk: three DMAs */
 
 _Static_assert(EDU_MEM_SIZE <= PFN_DMA_IOVA_WINDOW, "window constant covers the driver");
 
@@ -94,14 +95,14 @@ static int self_test(struct pfn_dma *dma, struct pfn_err *err)
 	uint8_t *landing = s->mem.va + EDU_MEM_SELFTEST;
 	int ret;
 
-	memset(landing, 0, EDU_BUF_SIZE);
+	memset(landing, 0, EDU_SELFTEST_BYTES);
 	ret = edu_engine_start(&s->engine, s->mem.iova + EDU_MEM_POISON,
-			       s->mem.iova + EDU_MEM_SELFTEST, EDU_BUF_SIZE, 1, err);
+			       s->mem.iova + EDU_MEM_SELFTEST, EDU_SELFTEST_BYTES, 1, err);
 	if (!ret)
-		ret = run_until(dma, pfn_drv_now_us() + 4 * EDU_STUCK_MS * 1000ll, err);
+		ret = run_until(dma, pfn_drv_now_us() + 3 * EDU_STUCK_MS * 1000ll, err);
 	if (ret)
 		return ret;
-	if (memcmp(landing, poison, EDU_BUF_SIZE))
+	if (memcmp(landing, poison, EDU_SELFTEST_BYTES))
 		return pfn_fail(err, EIO,
 				"edu %s: a DMA from IOVA %#llx to %#llx through the device did not land; is QEMU's dma_mask wide enough (-device edu,dma_mask=0xffffffffffffffff)?",
 				dma->dev->bdf, (unsigned long long)(s->mem.iova + EDU_MEM_POISON),
@@ -145,8 +146,9 @@ static int edu_init(struct pfn_dma *dma, struct pfn_err *err)
 	dma->max_memcpy_size = EDU_BUF_SIZE;
 	dma->max_memcpy_count = EDU_MAX_COUNT;
 	snprintf(dma->desc, sizeof(dma->desc),
-		 "edu: QEMU educational device v%u.%u, %llu-byte buffer, 3 DMAs of >= %d ms per memcpy; IOMMU-refused DMA is dropped silently",
-		 s->version >> 24, (s->version >> 16) & 0xff, EDU_BUF_SIZE, EDU_DMA_DELAY_MS);
+		 "edu: QEMU educational device v%u.%u, memcpy up to %llu bytes in %llu-byte DMAs of >= %d ms each; IOMMU-refused DMA is dropped silently",
+		 s->version >> 24, (s->version >> 16) & 0xff, EDU_BUF_SIZE, EDU_CHUNK,
+		 EDU_DMA_DELAY_MS);
 	return 0;
 fail:
 	edu_fini(dma);

@@ -36,11 +36,11 @@ bool edu_dma_running(const volatile uint8_t *regs)
 }
 
 /* Program one DMA and start it; the device ignores writes while one runs. */
-static void kick(struct edu_engine *e, uint64_t src, uint64_t dst, uint32_t dir)
+static void kick(struct edu_engine *e, uint64_t src, uint64_t dst, uint64_t cnt, uint32_t dir)
 {
 	pfn_mmio_wr64(e->regs, EDU_REG_DMA_SRC, src);
 	pfn_mmio_wr64(e->regs, EDU_REG_DMA_DST, dst);
-	pfn_mmio_wr64(e->regs, EDU_REG_DMA_CNT, e->size);
+	pfn_mmio_wr64(e->regs, EDU_REG_DMA_CNT, cnt);
 	/* Addresses and count are in place before the start bit. */
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	pfn_mmio_wr64(e->regs, EDU_REG_DMA_CMD, EDU_CMD_START | dir);
@@ -59,9 +59,18 @@ int edu_engine_start(struct edu_engine *e, uint64_t src, uint64_t dst, uint64_t 
 	e->dst = dst;
 	e->size = size;
 	e->remaining = count;
+	e->done = 0;
 	e->stage = EDU_POISON;
-	kick(e, e->poison_iova, EDU_BUF_ADDR, 0);
+	kick(e, e->poison_iova, EDU_BUF_ADDR, size < EDU_CHUNK ? size : EDU_CHUNK, 0);
 	return 0;
+}
+
+/* The next chunk of src into the buffer. */
+static void kick_in(struct edu_engine *e)
+{
+	e->chunk = e->size - e->done < EDU_CHUNK ? e->size - e->done : EDU_CHUNK;
+	e->stage = EDU_IN;
+	kick(e, e->src + e->done, EDU_BUF_ADDR, e->chunk, 0);
 }
 
 int edu_engine_step(struct edu_engine *e, struct pfn_err *err)
@@ -80,17 +89,18 @@ int edu_engine_step(struct edu_engine *e, struct pfn_err *err)
 		return 1;
 	switch (e->stage) {
 	case EDU_POISON:
-		e->stage = EDU_IN;
-		kick(e, e->src, EDU_BUF_ADDR, 0);
+		kick_in(e);
 		return 1;
 	case EDU_IN:
 		e->stage = EDU_OUT;
-		kick(e, EDU_BUF_ADDR, e->dst, EDU_CMD_TO_RAM);
+		kick(e, EDU_BUF_ADDR, e->dst + e->done, e->chunk, EDU_CMD_TO_RAM);
 		return 1;
 	case EDU_OUT:
-		if (--e->remaining) {
-			e->stage = EDU_IN;
-			kick(e, e->src, EDU_BUF_ADDR, 0);
+		e->done += e->chunk;
+		if (e->done == e->size && --e->remaining)
+			e->done = 0;
+		if (e->done < e->size) {
+			kick_in(e);
 			return 1;
 		}
 		e->stage = EDU_IDLE;

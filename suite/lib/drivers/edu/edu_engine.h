@@ -3,11 +3,12 @@
  * The edu DMA engine's register sequencing, apart from device bring-up so
  * that it can be unit-tested against a fake BAR.  Private to lib/drivers/edu/.
  *
- * One memcpy is three DMAs, each polled on the START bit of the command
- * register: a poison page of driver memory into the edu buffer (so that a
- * read the IOMMU refuses, which edu ignores, leaves poison rather than the
- * previous copy's bytes), src into the buffer, the buffer to dst; with a
- * count, the last two repeat.
+ * A memcpy is a series of DMAs, each polled on the START bit of the command
+ * register: poison from driver memory into the edu buffer (so that a read
+ * the IOMMU refuses, which edu ignores, leaves poison rather than an earlier
+ * copy's bytes), then per chunk of at most EDU_CHUNK bytes src into the
+ * buffer and the buffer to dst; with a count, the chunks repeat.  A 4 KiB
+ * memcpy is five DMAs.
  */
 #ifndef PFN_DRIVERS_EDU_ENGINE_H
 #define PFN_DRIVERS_EDU_ENGINE_H
@@ -20,8 +21,8 @@
 enum edu_stage {
 	EDU_IDLE,
 	EDU_POISON,	/* poison page -> edu buffer */
-	EDU_IN,		/* src -> edu buffer */
-	EDU_OUT,	/* edu buffer -> dst */
+	EDU_IN,		/* a chunk of src -> edu buffer */
+	EDU_OUT,	/* edu buffer -> the chunk of dst */
 };
 
 /**
@@ -33,6 +34,8 @@ enum edu_stage {
  * @dst: memcpy destination IOVA
  * @size: bytes, 1..EDU_BUF_SIZE
  * @remaining: repetitions left, this one included
+ * @done: bytes of this repetition copied
+ * @chunk: bytes of the chunk in flight
  */
 struct edu_engine {
 	volatile uint8_t *regs;
@@ -42,6 +45,8 @@ struct edu_engine {
 	uint64_t dst;
 	uint64_t size;
 	uint64_t remaining;
+	uint64_t done;
+	uint64_t chunk;
 };
 
 /**

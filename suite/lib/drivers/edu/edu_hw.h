@@ -26,6 +26,14 @@
 #define EDU_BUF_ADDR		0x40000ull
 #define EDU_BUF_SIZE		4096ull
 
+/*
+ * Most bytes one DMA moves, always at EDU_BUF_ADDR.  QEMU up to at least
+ * 7.2 rejects any DMA that reaches the buffer's last byte (its range check
+ * is off by one) with hw_error(), which aborts the whole VM; half the
+ * buffer keeps clear of it.
+ */
+#define EDU_CHUNK		2048ull
+
 /* Each DMA completes on a QEMU_CLOCK_VIRTUAL timer this long after the start. */
 #define EDU_DMA_DELAY_MS	100
 

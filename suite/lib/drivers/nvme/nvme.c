@@ -47,8 +47,8 @@ static int find_namespace(struct pfn_dma *dma, struct pfn_err *err)
 	uint32_t nsid = 0;
 	int ret;
 
-	ret = pfn_nvme_identify(dma, PFN_NVME_CNS_ACTIVE_NS_LIST, 0, "Identify (active namespace list)",
-		       err);
+	ret = pfn_nvme_identify(dma, PFN_NVME_CNS_ACTIVE_NS_LIST, 0,
+				"Identify (active namespace list)", err);
 	if (!ret) {
 		nsid = pfn_nvme_first_active_ns(s->mem.va + MEM_IDENT);
 	} else if (ret == -EIO) {
@@ -181,7 +181,8 @@ static int check_not_in_use(struct pfn_dma *dma, struct pfn_err *err)
 					       pfn_drv_now_us() + NVME_ADMIN_TIMEOUT_MS * 1000ll,
 					       &cqe, err);
 		if (!ret)
-			ret = pfn_nvme_check_status(dma, &cqe, "Read of the first LBAs (checking for data in use)",
+			ret = pfn_nvme_check_status(dma, &cqe,
+						    "Read of the first LBAs (checking for data in use)",
 						    err);
 	}
 	if (ret)
