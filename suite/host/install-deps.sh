@@ -58,6 +58,7 @@ cmd nice coreutils
 cmd nohup coreutils
 cmd nproc coreutils
 cmd od coreutils
+cmd paste coreutils
 cmd patch patch
 cmd python3 python3
 cmd qemu-system-x86_64 qemu-system-x86
@@ -74,6 +75,7 @@ cmd sleep coreutils
 cmd sort coreutils
 cmd stdbuf coreutils
 cmd sync coreutils
+cmd tac coreutils
 cmd tail coreutils
 cmd tar tar
 cmd tee coreutils
