@@ -56,6 +56,21 @@ conform_json() {
 	[ -s "$out/$name/conformance.json" ]
 }
 
+# dma_stage LOGNAME ARGS...: the dma stage on the devices conform would use;
+# its output in $dout (empty when there is no DMA engine or target).
+dma_stage() {
+	local what=$1 devs dma_dev target bar
+	shift
+	devs=$("$pfnsuite" conform --dry-run 2>>"$log")
+	dma_dev=$(awk '$1 == "dma" { print $2 }' <<<"$devs")
+	target=$(awk '$1 == "target" { print $2 }' <<<"$devs")
+	bar=$(awk '$1 == "target" { print $3 }' <<<"$devs")
+	dout=
+	[ -n "$dma_dev" ] && [ -n "$target" ] && [ "$dma_dev" != none ] || return 1
+	dout=$("$pfnsuite" dma --device "$dma_dev" --target "$target" --bar "${bar#BAR}" "$@" 2>&1)
+	printf '==== dma %s\n%s\n' "$what" "$dout" >>"$log"
+}
+
 # require NAME JSONDIR ID WANT: the case must have result fail + reason_code WANT
 # (or result pass when WANT is "pass").
 require() {
@@ -106,13 +121,7 @@ else
 		else
 			add fail invalidate_skip_control "conform under the knob wrote no results (see $log)"
 		fi
-		devs=$("$pfnsuite" conform --dry-run 2>>"$log")
-		dma_dev=$(awk '$1 == "dma" { print $2 }' <<<"$devs")
-		target=$(awk '$1 == "target" { print $2 }' <<<"$devs")
-		bar=$(awk '$1 == "target" { print $3 }' <<<"$devs")
-		if [ -n "$dma_dev" ] && [ -n "$target" ]; then
-			dout=$("$pfnsuite" dma --device "$dma_dev" --target "$target" --bar "${bar#BAR}" 2>&1)
-			printf '==== dma under the knob\n%s\n' "$dout" >>"$log"
+		if dma_stage "under the knob"; then
 			line=$(grep -E '^(not )?ok [0-9]+ p2p_dma_after_revoke_does_not_land' <<<"$dout")
 			echo "# dma stage under the knob: ${line:-no result line}"
 			case $line in
@@ -142,13 +151,7 @@ elif conform_json dead --filter "$(IFS=,; echo "${dma_cases[*]}")" --test-dma-fa
 else
 	add fail dead_engine_control "conform with a dead engine wrote no results (see $log)"
 fi
-devs=$("$pfnsuite" conform --dry-run 2>>"$log")
-dma_dev=$(awk '$1 == "dma" { print $2 }' <<<"$devs")
-target=$(awk '$1 == "target" { print $2 }' <<<"$devs")
-bar=$(awk '$1 == "target" { print $3 }' <<<"$devs")
-dout=$("$pfnsuite" dma --device "$dma_dev" --target "$target" --bar "${bar#BAR}" \
-	--test-dma-fault silent 2>&1)
-printf '==== dma with a dead engine\n%s\n' "$dout" >>"$log"
+dma_stage "with a dead engine" --test-dma-fault silent
 line=$(grep -E '^(not )?ok [0-9]+ p2p_dma_into_bar' <<<"$dout")
 echo "# dma stage with a dead engine: ${line:-no result line}"
 case $line in
