@@ -18,12 +18,12 @@
 #include "cli.h"
 #include "pfn/file.h"
 #include "pfn/iommu.h"
+#include "pfn/iova.h"
 #include "pfn/json.h"
 #include "pfn/pci.h"
 #include "pfn/vfio.h"
 
 #define PROBE_MAX_DEVICES 64
-#define PROBE_IOVA 0x800000000ull	/* 32 GiB: inside a 39-bit vIOMMU */
 #define GiB (1ull << 30)
 
 /* The outcome of actually trying one path. */
@@ -141,7 +141,9 @@ static void probe_type1(struct probe_device *pd, const char *sysfs)
 
 	for (uint32_t i = 0; i < PFN_NUM_BARS; i++) {
 		struct probe_bar *b = &pd->bars[i];
-		uint64_t size, align;
+		struct pfn_iova_space iovas;
+		uint64_t size, align, iova;
+		int iova_ret;
 		void *va;
 
 		if (ret) {
@@ -162,10 +164,14 @@ static void probe_type1(struct probe_device *pd, const char *sysfs)
 			tried(&b->type1_map, -err.code, &err);
 			continue;
 		}
-		tried(&b->type1_map, pfn_type1_map(io.fd, va, PROBE_IOVA, size, PFN_MAP_RW, &err),
-		      &err);
+		/* A window from the container's usable IOVA ranges, as large as the BAR. */
+		iova_ret = pfn_iova_space_read(&iovas, &io, &err);
+		if (!iova_ret)
+			iova_ret = pfn_iova_alloc(&iovas, size, align, &iova, &err);
+		tried(&b->type1_map, iova_ret ? iova_ret :
+		      pfn_type1_map(io.fd, va, iova, size, PFN_MAP_RW, &err), &err);
 		if (b->type1_map.rc == 0)
-			pfn_type1_unmap(io.fd, PROBE_IOVA, size, NULL, NULL);
+			pfn_type1_unmap(io.fd, iova, size, NULL, NULL);
 		munmap(va, size);
 	}
 	pfn_vfio_close(&dev);

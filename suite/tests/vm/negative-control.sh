@@ -25,8 +25,8 @@
 #    run goes on: the case after them passes.
 #
 # On a kernel without the knob (stock 7.3) control 1 is one SKIP saying so;
-# `--expect` in make test turns that SKIP into a failure on the reference
-# kernel.  KTAP on stdout; exit 1 on any failure.
+# on the reference kernel a missing knob is a failure, never a SKIP.
+# KTAP on stdout; exit 1 on any failure.
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
 . suite/guest/lib.sh
@@ -97,7 +97,12 @@ require() {
 }
 
 # ---- 1. invalidation skipped ------------------------------------------------
-if [ ! -w "$knob" ]; then
+kdir=reference-kernel/out/current
+if [ ! -w "$knob" ] && [ "$(uname -r)" = "$(cat "$kdir/kernel.release" 2>/dev/null)" ] &&
+	[ "$(cat "$kdir/series" 2>/dev/null)" = reference ]; then
+	# The reference kernel must have it: a missing control is a failure.
+	add fail invalidate_skip_control "no $knob on the reference kernel: is CONFIG_VFIO_PCI_DMABUF_DEBUG_KNOBS off?"
+elif [ ! -w "$knob" ]; then
 	add skip invalidate_skip_control "no $knob: the kernel lacks the reference series' debug knob"
 else
 	trap 'echo 0 >"$knob" 2>/dev/null' EXIT
