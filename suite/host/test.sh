@@ -62,6 +62,8 @@ while read -r name budget; do
 	VM+=("$name") ORDER+=("$name") LIMIT[$name]=$budget NEEDS[$name]="suite-build kernel"
 done < <(suite/tests/vm/all.sh --list)
 VM+=(kernel-health) ORDER+=(kernel-health) NEEDS[kernel-health]="suite-build kernel"
+# Every JSON file the VM stages wrote, against results/schema/.
+host_stage results-schema 120 show exit 'if [ -d "$PFN_TEST_LOGS/vm" ]; then /usr/bin/python3 results/tools/validate "$PFN_TEST_LOGS/vm"; else echo "no VM results to validate: no VM stage ran"; fi'
 # Last: the kernel's own KTAP parser over every KTAP file of this run.
 host_stage ktap-parse 300 show ktap 'shopt -s nullglob; suite/tests/ktap-parse.sh "$PFN_TEST_LOGS"/ktap/*.ktap'
 

@@ -22,7 +22,8 @@ bar=$(awk '$1 == "target" { print $3 }' <<<"$devs")
 
 if [ -z "$dma_dev" ]; then
 	echo "KTAP version 1"
-	echo "1..0 # SKIP no vfio-pci device has a built-in DMA driver"
+	echo "1..1"
+	echo "ok 1 dma # SKIP no vfio-pci device has a built-in DMA driver (nvme, edu)"
 	exit 0
 fi
 echo "dma: engine $dma_dev, target ${target:-none} ${bar:-}" >&2
