@@ -49,12 +49,13 @@ host_stage unit 1200 show ktap 'make --no-print-directory -C suite unit-test'
 host_stage kvm-unit 600 show ktap 'make --no-print-directory -C workloads/kvm SAN=1 check'
 host_stage suite-build 900 quiet exit 'make --no-print-directory -C suite && make --no-print-directory -C workloads/kvm'
 host_stage tools 300 show ktap '/usr/bin/python3 results/tools/test-tools'
-host_stage harness 120 show ktap 'suite/tests/test-harness.sh'
 host_stage kernel-key 120 show ktap 'suite/tests/host/kernel-key.sh'
 host_stage deps-check 120 show ktap '/usr/bin/python3 suite/tests/host/deps-check'
 host_stage apt-mirrors 120 show ktap 'suite/tests/host/apt-mirrors.sh'
 host_stage runner-args 120 show ktap 'suite/tests/host/runner-args.sh'
 host_stage kernel 3600 show exit 'reference-kernel/build.sh'
+# After the kernel: its self-tests include kunit.py from the kernel's source.
+host_stage harness 120 show ktap 'suite/tests/test-harness.sh'
 # The VM stages, as suite/tests/vm/all.sh lists them; each needs this run's
 # kernel and suite builds.
 declare -a VM=()
