@@ -14,6 +14,14 @@
 
 enum handle { H_DMABUF, H_DEVICE, H_IOMMUFD };
 
+/* Sixteen pages of the BAR, or the whole BAR when it is smaller. */
+static uint64_t life_len(const struct conform_ctx *ctx)
+{
+	uint64_t len = ctx->page * 16;
+
+	return ctx->target_bar_size < len ? ctx->target_bar_size : len;
+}
+
 struct mapped {
 	struct conform_fixture fx;
 	int dmabuf;
@@ -28,12 +36,12 @@ static bool open_mapped(const struct conform_ctx *ctx, struct mapped *m,
 	if (!conform_fixture_open(ctx, &m->fx, res))
 		return false;
 	iova = m->fx.iova_a;
-	m->dmabuf = conform_export(ctx, &m->fx, 0, ctx->page * 16, res);
+	m->dmabuf = conform_export(ctx, &m->fx, 0, life_len(ctx), res);
 	if (m->dmabuf < 0) {
 		conform_fixture_close(&m->fx);
 		return false;
 	}
-	if (pfn_ioas_map_file(m->fx.iommu.fd, m->fx.iommu.ioas_id, m->dmabuf, 0, ctx->page * 16,
+	if (pfn_ioas_map_file(m->fx.iommu.fd, m->fx.iommu.ioas_id, m->dmabuf, 0, life_len(ctx),
 			      &iova, PFN_MAP_RW, &err)) {
 		conform_fail(res, "%s", err.msg);
 		close(m->dmabuf);
@@ -135,7 +143,7 @@ static void life_repeated_cycles(const struct conform_ctx *ctx, struct conform_r
 	for (unsigned int i = 0; i < cycles; i++) {
 		if (!open_mapped(ctx, &m, res))
 			return;
-		if (pfn_ioas_unmap(m.fx.iommu.fd, m.fx.iommu.ioas_id, m.fx.iova_a, ctx->page * 16, NULL,
+		if (pfn_ioas_unmap(m.fx.iommu.fd, m.fx.iommu.ioas_id, m.fx.iova_a, life_len(ctx), NULL,
 				   NULL)) {
 			conform_fail(res, "unmap failed in cycle %u", i);
 			i = cycles;
