@@ -70,24 +70,6 @@ static long count_splats(void)
 	return klog_lines(is_splat, NULL);
 }
 
-struct pair {
-	const char *a, *b;
-};
-
-static bool has_both(const char *line, const void *arg)
-{
-	const struct pair *p = arg;
-
-	return strstr(line, p->a) && (!p->b || strstr(line, p->b));
-}
-
-long klog_count(const char *a, const char *b)
-{
-	struct pair p = { a, b };
-
-	return klog_lines(has_both, &p);
-}
-
 /*
  * IOMMU fault reports that name the faulting device, per IOMMU driver:
  *   Intel VT-d: "DMAR: [DMA Write NO_PASID] Request device [0000:01:00.0] fault addr ..."

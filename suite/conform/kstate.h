@@ -22,15 +22,6 @@ struct kstate {
 void kstate_take(struct kstate *ks);
 
 /**
- * klog_count() - count kernel log lines containing both @a and @b
- * @a: a substring
- * @b: another substring, or NULL
- *
- * Return: the count, or -1 when the log cannot be read.
- */
-long klog_count(const char *a, const char *b);
-
-/**
  * kstate_check() - compare a snapshot with an earlier one
  * @before: the earlier snapshot
  * @after: the later one
