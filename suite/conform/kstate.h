@@ -22,16 +22,6 @@ struct kstate {
 void kstate_take(struct kstate *ks);
 
 /**
- * kstate_check() - compare a snapshot with an earlier one
- * @before: the earlier snapshot
- * @after: the later one
- * @why: receives what differs, or why the comparison was impossible
- * @len: size of @why
- *
- * Return: 1 when nothing leaked and nothing splatted, 0 when something
- * did, -1 when the state could not be read (@why says why).
- */
-/**
  * klog_iommu_faults() - IOMMU fault reports for @bdf in the kernel log
  * @bdf: the faulting device, "0000:01:00.0"
  *
@@ -42,6 +32,16 @@ void kstate_take(struct kstate *ks);
  */
 long klog_iommu_faults(const char *bdf);
 
+/**
+ * kstate_check() - compare a snapshot with an earlier one
+ * @before: the earlier snapshot
+ * @after: the later one
+ * @why: receives what differs, or why the comparison was impossible
+ * @len: size of @why
+ *
+ * Return: 1 when nothing leaked and nothing splatted, 0 when something
+ * did, -1 when the state could not be read (@why says why).
+ */
 int kstate_check(const struct kstate *before, const struct kstate *after, char *why,
 		 unsigned long len);
 
