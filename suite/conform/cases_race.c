@@ -50,6 +50,28 @@ struct race_counts {
 };
 
 /*
+ * A DMA of iteration @it, @when ("during" or "after") the race: a timeout
+ * or a BAR changed to anything but the DMA's data fails the case; else
+ * *@st says whether it landed.
+ */
+static bool judge(struct dma_rig *rig, const struct pfn_proof_dma *d, unsigned int it,
+		  const char *when, struct race_counts *n, struct conform_result *res,
+		  enum pfn_proof_state *st)
+{
+	if (d->status == -ETIMEDOUT)
+		return conform_fail_as(res, CONFORM_REASON_ENGINE_TIMEOUT,
+				       "iteration %u: the DMA %s the race timed out: %s", it, when,
+				       d->msg);
+	n->dma_errors += d->status != 0;
+	*st = pfn_proof_observe(&rig->proof, d, NULL);
+	if (*st == PFN_PROOF_CHANGED)
+		return conform_fail_as(res, CONFORM_REASON_CHANGED,
+				       "iteration %u: the BAR changed %s the race, not to the DMA's data",
+				       it, when);
+	return true;
+}
+
+/*
  * One iteration: a thread revokes while this one unmaps, maps again and
  * DMAs; then memory is enabled again and a DMA through whatever mapping the
  * race left (stale by now) must not land.  Returns false with @res failed.
@@ -85,28 +107,16 @@ static bool race_once(struct dma_rig *rig, const struct conform_ctx *ctx, unsign
 				       "clearing PCI memory enable failed: %s", strerrorname_np(-rv.ret));
 	if (pfn_vfio_set_memory_enable(&rig->target, true, &err))
 		return conform_fail_as(res, CONFORM_REASON_SETUP, "%s", err.msg);
-	if (racing.status == -ETIMEDOUT)
-		return conform_fail_as(res, CONFORM_REASON_ENGINE_TIMEOUT,
-				       "iteration %u: the racing DMA timed out: %s", it, racing.msg);
-	n->dma_errors += racing.status != 0;
-	st = pfn_proof_observe(&rig->proof, &racing, NULL);
-	if (st == PFN_PROOF_CHANGED)
-		return conform_fail_as(res, CONFORM_REASON_CHANGED,
-				       "iteration %u: the BAR changed during the race, not to the DMA's data", it);
+	if (!judge(rig, &racing, it, "during", n, res, &st))
+		return false;
 	n->landed_in_race += st == PFN_PROOF_LANDED;
 
 	/* Whatever mapping the race left is stale now. */
 	if (!rig_canary(rig, res))
 		return false;
 	pfn_proof_dma(&rig->proof, rig->bar_iova, &after);
-	if (after.status == -ETIMEDOUT)
-		return conform_fail_as(res, CONFORM_REASON_ENGINE_TIMEOUT,
-				       "iteration %u: the DMA after the race timed out: %s", it, after.msg);
-	n->dma_errors += after.status != 0;
-	st = pfn_proof_observe(&rig->proof, &after, NULL);
-	if (st == PFN_PROOF_CHANGED)
-		return conform_fail_as(res, CONFORM_REASON_CHANGED,
-				       "iteration %u: the BAR changed after the race, not to the DMA's data", it);
+	if (!judge(rig, &after, it, "after", n, res, &st))
+		return false;
 	n->stale += st == PFN_PROOF_LANDED;
 	return true;
 }
