@@ -417,9 +417,7 @@ static void must_not_land(struct dma_ctx *c, const struct pfn_proof_dma *d, cons
 
 	pfn_proof_describe(d, how, sizeof(how));
 	st = pfn_proof_observe(&c->proof, d, &at);
-	pfn_ktap_diag(&c->k, "%s: %s; the BAR holds %s", what, how,
-		      st == PFN_PROOF_LANDED ? "its data" :
-		      st == PFN_PROOF_CANARY ? "the canary, byte for byte" : "neither");
+	pfn_ktap_diag(&c->k, "%s: %s; the BAR holds %s", what, how, pfn_proof_state_held(st));
 	if (st == PFN_PROOF_LANDED)
 		snprintf(why, sizeof(why), "[landed] %s landed in the BAR", what);
 	else if (st == PFN_PROOF_CHANGED)

@@ -108,8 +108,7 @@ enum pfn_proof_state rig_judge_absent(struct dma_rig *rig, const struct pfn_proo
 	pfn_proof_describe(d, how, sizeof(how));
 	st = pfn_proof_observe(&rig->proof, d, &at);
 	conform_note(res, "%s: %s; the BAR holds %s", what, how,
-		     st == PFN_PROOF_LANDED ? "its data" :
-		     st == PFN_PROOF_CANARY ? "the canary, byte for byte" : "neither");
+		     pfn_proof_state_held(st));
 	if (st == PFN_PROOF_LANDED)
 		conform_fail_as(res, CONFORM_REASON_LANDED, "%s landed in the BAR", what);
 	else if (st == PFN_PROOF_CHANGED)

@@ -238,6 +238,19 @@ const char *pfn_proof_state_name(enum pfn_proof_state state)
 	return "changed";
 }
 
+const char *pfn_proof_state_held(enum pfn_proof_state state)
+{
+	switch (state) {
+	case PFN_PROOF_LANDED:
+		return "its data";
+	case PFN_PROOF_CANARY:
+		return "the canary, byte for byte";
+	case PFN_PROOF_CHANGED:
+		break;
+	}
+	return "neither";
+}
+
 void pfn_proof_describe(const struct pfn_proof_dma *d, char *buf, size_t len)
 {
 	if (!d->status)

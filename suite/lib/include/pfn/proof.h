@@ -205,6 +205,12 @@ int pfn_proof_control(struct pfn_proof *p, uint64_t dst_iova, const char *what,
 const char *pfn_proof_state_name(enum pfn_proof_state state);
 
 /**
+ * pfn_proof_state_held() - what the target holds, for a sentence: "its
+ * data", "the canary, byte for byte" or "neither"
+ */
+const char *pfn_proof_state_held(enum pfn_proof_state state);
+
+/**
  * pfn_proof_describe() - one line saying what @d did, e.g. "device reported
  * success" or "device reported an error: NVMe ... (status 0x0280)"
  */
