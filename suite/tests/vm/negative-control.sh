@@ -71,6 +71,18 @@ dma_stage() {
 	printf '==== dma %s\n%s\n' "$what" "$dout" >>"$log"
 }
 
+# require_dma_line NAME RESULT WANT WHAT: the dma stage's (in $dout) result
+# line for test RESULT must be a failure containing WANT.
+require_dma_line() {
+	local name=$1 result=$2 want=$3 what=$4 line
+	line=$(grep -E "^(not )?ok [0-9]+ $result( |\$)" <<<"$dout")
+	echo "# dma stage $what: ${line:-no result line}"
+	case $line in
+	"not ok "*"$want"*) add ok "$name" ;;
+	*) add fail "$name" "the dma stage's $result must fail ($want) $what: ${line:-no result}" ;;
+	esac
+}
+
 # require NAME JSONDIR ID WANT: the case must have result fail + reason_code WANT
 # (or result pass when WANT is "pass").
 require() {
@@ -127,13 +139,8 @@ else
 			add fail invalidate_skip_control "conform under the knob wrote no results (see $log)"
 		fi
 		if dma_stage "under the knob"; then
-			line=$(grep -E '^(not )?ok [0-9]+ p2p_dma_after_revoke_does_not_land' <<<"$dout")
-			echo "# dma stage under the knob: ${line:-no result line}"
-			case $line in
-			"not ok "*"[landed]"*) add ok dma_stage_under_knob_landed ;;
-			*) add fail dma_stage_under_knob_landed \
-				"the dma stage's after-revoke DMA must fail [landed] with the knob set: ${line:-no result}" ;;
-			esac
+			require_dma_line dma_stage_under_knob_landed p2p_dma_after_revoke_does_not_land \
+				"[landed]" "under the knob"
 		else
 			add fail dma_stage_under_knob_landed "no DMA device or target for the dma stage"
 		fi
@@ -157,13 +164,8 @@ else
 	add fail dead_engine_control "conform with a dead engine wrote no results (see $log)"
 fi
 dma_stage "with a dead engine" --test-dma-fault silent
-line=$(grep -E '^(not )?ok [0-9]+ p2p_dma_into_bar' <<<"$dout")
-echo "# dma stage with a dead engine: ${line:-no result line}"
-case $line in
-"not ok "*"nothing landed"*) add ok dma_stage_dead_engine_rig_broken ;;
-*) add fail dma_stage_dead_engine_rig_broken \
-	"the dma stage's positive control must fail with a dead engine: ${line:-no result}" ;;
-esac
+require_dma_line dma_stage_dead_engine_rig_broken p2p_dma_into_bar "nothing landed" \
+	"with a dead engine"
 if grep -qE '^ok [0-9]+ p2p_dma_(after|while)_' <<<"$dout"; then
 	add fail dma_stage_dead_engine_no_pass "an after-revoke proof passed with a dead engine"
 else
