@@ -70,4 +70,21 @@ int cli_check_dma_device(const char *sysfs, const char *bdf, const char *target_
  */
 int cli_exit_for_device_error(int ret);
 
+struct conform_ctx;
+
+/**
+ * cli_target_setup() - complete @ctx for a run against a target BAR
+ * @ctx: sysfs, and the user's target_bdf, target_bar and dma_bdf ("" and 0
+ *	for the defaults: the vfio-pci device with the largest mmap-capable
+ *	BAR, that BAR, the first other device a built-in DMA driver handles)
+ * @have_bar: the user chose ctx->target_bar
+ * @err: on failure, one line: what is wrong and what to do
+ *
+ * Fills the page size, the target BAR's size, the VFIO container backend
+ * and whether the BAR behaves as memory (SPEC.md MEM-1).
+ *
+ * Return: CLI_EXIT_OK, or the exit code for the failure.
+ */
+int cli_target_setup(struct conform_ctx *ctx, bool have_bar, struct pfn_err *err);
+
 #endif /* PFNSUITE_CLI_H */

@@ -238,6 +238,7 @@ int conform_make_udmabuf(uint64_t size, int *memfd, struct conform_result *res);
  * @list_only: print the case list, run nothing
  * @selftest: add the runner's self-test cases (SELF-*)
  * @case_timeout_s: default time limit of a case (0: CONFORM_TIMEOUT_DEFAULT)
+ * @stress_only: run only the stress cases (CONFORM_STRESS): the soak
  */
 struct conform_options {
 	const char *filter;
@@ -246,6 +247,7 @@ struct conform_options {
 	bool list_only;
 	bool selftest;
 	unsigned int case_timeout_s;
+	bool stress_only;
 };
 
 /** conform_run() - run the cases; Return: exit status (0: no FAIL). */

@@ -29,6 +29,8 @@ static long count_dmabufs(void)
 static const char *const splat_markers[] = {
 	"WARNING:", "BUG:", "Oops", "KASAN", "possible circular locking",
 	"inconsistent lock state", "general protection fault", "refcount_t:",
+	"kernel BUG", "UBSAN:", "INFO: rcu_", "rcu: INFO:", "blocked for more than",
+	"unreferenced object",
 };
 
 /* Count the kernel log lines @match accepts; -1 when the log is unreadable. */

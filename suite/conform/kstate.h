@@ -12,7 +12,8 @@
  * struct kstate - a snapshot
  * @dmabufs: dma-bufs alive in the system, -1 when debugfs is unavailable
  * @splats: kernel log lines that report a bug (WARNING, BUG, Oops, KASAN,
- *	    lockdep), -1 when the log cannot be read
+ *	    UBSAN, lockdep, RCU stall, hung task, kmemleak), -1 when the log
+ *	    cannot be read
  */
 struct kstate {
 	long dmabufs;

@@ -19,6 +19,7 @@
 #include "expect.h"
 #include "pfn/dma.h"
 #include "pfn/file.h"
+#include "pfn/host.h"
 #include "pfn/json.h"
 
 struct family {
@@ -200,8 +201,11 @@ static void run_one(const struct conform_ctx *ctx, const struct conform_options 
 	else if ((o->c->needs & CONFORM_NEEDS_MEMORY) && !ctx->target_is_memory)
 		conform_skip(&o->res, "the target BAR does not behave as memory: %s",
 			     ctx->target_memory_why);
-	else
+	else {
+		pfn_kmsg_mark("conform case %s start", o->c->id);
 		run_isolated(ctx, opt, o);
+		pfn_kmsg_mark("conform case %s end", o->c->id);
+	}
 	o->seconds = now_seconds() - t0;
 }
 
@@ -364,7 +368,8 @@ int conform_run(const struct conform_ctx *ctx, const struct conform_options *opt
 		if (families[f].selftest && !opt->selftest)
 			continue;
 		for (unsigned int i = 0; i < *families[f].count; i++)
-			if (selected(&families[f].cases[i], opt->filter))
+			if (selected(&families[f].cases[i], opt->filter) &&
+			    (!opt->stress_only || families[f].cases[i].needs & CONFORM_STRESS))
 				out[n++].c = &families[f].cases[i];
 	}
 
@@ -415,7 +420,7 @@ int conform_run(const struct conform_ctx *ctx, const struct conform_options *opt
 	}
 	if (opt->expect_path) {
 		/* With a filter, cases left out are not missing. */
-		if (!opt->filter)
+		if (!opt->filter && !opt->stress_only)
 			deviations += report_unseen(&expect, &k);
 		pfn_ktap_diag(&k, "expected outcomes (%s): %u deviation(s)", opt->expect_path,
 			      deviations);

@@ -115,7 +115,9 @@ taint_names() {
 
 # kmsg_scan LAST: read /dev/kmsg records ("PRIO,SEQ,USEC,FLAGS;TEXT",
 # continuation lines start with a space) on stdin; print "kernel log: TEXT"
-# for each splat (at most 5) among the records after sequence number LAST,
+# for each splat (at most 5) among the records after sequence number LAST
+# ("kernel log (during conform case REV-001): TEXT" when it came between the
+# start and end marks pfn_kmsg_mark() writes),
 # a line if records after LAST were lost, and last "seq N", the newest seen.
 kmsg_scan() {
 	awk -v last="$1" -v splat="$KERNEL_SPLATS" '
@@ -126,8 +128,17 @@ kmsg_scan() {
 			if (first == "") first = seq
 			max = seq
 			text = substr($0, index($0, ";") + 1)
+			# pfn_kmsg_mark(): what runs now ("conform case REV-001")
+			if (text ~ /^pfnsuite: (conform case|fuzz batch) [^ ]+ start$/) {
+				during = substr(text, 11, length(text) - 16)
+				next
+			}
+			if (text ~ /^pfnsuite: (conform case|fuzz batch) [^ ]+ end$/) {
+				during = ""
+				next
+			}
 			if (text !~ splat) next
-			if (bad++ < 5) print "kernel log: " text
+			if (bad++ < 5) print "kernel log" (during == "" ? "" : " (during " during ")") ": " text
 		}
 		END {
 			if (first != "" && first > last + 1)

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Facts about the machine the suite runs on, for result metadata. */
+/* Facts about the machine the suite runs on, and marks in its kernel log. */
+#include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pfn/host.h"
 
@@ -23,4 +26,24 @@ void pfn_host_cpu_model(char *buf, size_t len)
 		}
 	}
 	fclose(f);
+}
+
+void pfn_kmsg_mark(const char *fmt, ...)
+{
+	char line[256];
+	va_list ap;
+	int fd, n;
+
+	n = snprintf(line, sizeof(line), "<6>pfnsuite: ");
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(line))
+		n = (int)sizeof(line) - 1;
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* best effort: a log that refuses the line changes nothing */
+	n = (int)write(fd, line, (size_t)n);
+	close(fd);
 }

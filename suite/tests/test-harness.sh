@@ -62,6 +62,11 @@ for pair in 'kasan:BUG: KASAN: slab-out-of-bounds in f' 'kfence:BUG: KFENCE: use
 	'ubsan:UBSAN: shift-out-of-bounds in f'; do
 	expect "kmsg_catches_${pair%%:*}" "kernel log: ${pair#*:}" "$(rec "3,11,100,-;${pair#*:}" | kmsg_scan 10)"
 done
+# A splat between pfn_kmsg_mark()'s start and end marks names what was running.
+expect kmsg_names_the_case "kernel log (during conform case REV-001): WARNING: CPU: 0 PID: 1 at x.c:1 f" \
+	"$(rec '6,11,100,-;pfnsuite: conform case REV-001 start' '4,12,100,-;WARNING: CPU: 0 PID: 1 at x.c:1 f' | kmsg_scan 10)"
+expect_eq kmsg_after_the_end_mark_names_nothing "$(printf 'kernel log: BUG: x\nseq 13')" \
+	"$(rec '6,11,100,-;pfnsuite: fuzz batch 4 start' '6,12,100,-;pfnsuite: fuzz batch 4 end' '3,13,100,-;BUG: x' | kmsg_scan 10)"
 expect kmsg_lost_records "records 11..19 were overwritten" "$(rec '6,20,100,-;x' | kmsg_scan 10)"
 expect taint_names "U (bit 6), O (bit 12)" "$(taint_names $(((1 << 6) | (1 << 12))))"
 expect taint_mask "4160" "$(taint_mask UO)"
