@@ -170,8 +170,7 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 			bench_usage(stdout);
 			return CLI_EXIT_OK;
 		default:
-			bench_usage(stderr);
-			return CLI_EXIT_USAGE;
+			return cli_bad_option("bench", argv);
 		}
 	}
 	if (optind != argc) {

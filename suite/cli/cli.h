@@ -70,6 +70,30 @@ int cli_check_dma_device(const char *sysfs, const char *bdf, const char *target_
  */
 int cli_exit_for_device_error(int ret);
 
+/**
+ * cli_bad_option() - report the option getopt_long() just rejected (call it
+ * with opterr = 0, on its '?' return): one line on stderr, no usage text
+ * @cmd: the subcommand, e.g. "conform"
+ * @argv: its argv
+ *
+ * Return: CLI_EXIT_USAGE.
+ */
+int cli_bad_option(const char *cmd, char **argv);
+
+/**
+ * cli_parse_count() - an option's whole-number value in [@min, @max]
+ * @cmd: the subcommand, for the message
+ * @opt: the option, e.g. "--iterations"
+ * @arg: its text (decimal, 0x-hex or 0-octal; no sign)
+ * @min: smallest value allowed
+ * @max: largest value allowed
+ * @out: receives the value
+ *
+ * Return: true; false with one line on stderr saying what it takes.
+ */
+bool cli_parse_count(const char *cmd, const char *opt, const char *arg, unsigned long long min,
+		     unsigned long long max, unsigned long long *out);
+
 struct conform_ctx;
 
 /**

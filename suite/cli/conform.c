@@ -91,6 +91,7 @@ int cmd_conform(int argc, char **argv)
 	bool have_bar = false, dry_run = false;
 	struct pfn_err err;
 	int ret;
+	unsigned long long count;
 	char *end;
 	int c;
 
@@ -104,11 +105,9 @@ int cmd_conform(int argc, char **argv)
 			}
 			break;
 		case 'b':
-			ctx.target_bar = (uint32_t)strtoul(optarg, &end, 0);
-			if (*end || ctx.target_bar >= PFN_NUM_BARS) {
-				fprintf(stderr, "pfnsuite conform: --bar takes 0 to 5\n");
+			if (!cli_parse_count("conform", "--bar", optarg, 0, PFN_NUM_BARS - 1, &count))
 				return CLI_EXIT_USAGE;
-			}
+			ctx.target_bar = (uint32_t)count;
 			have_bar = true;
 			break;
 		case 'f':
@@ -141,24 +140,26 @@ int cmd_conform(int argc, char **argv)
 			}
 			break;
 		case 'I':
-			ctx.stress_iterations = (unsigned int)strtoul(optarg, &end, 0);
-			if (*end || !ctx.stress_iterations) {
-				fprintf(stderr, "pfnsuite conform: --stress-iterations takes a positive integer\n");
+			if (!cli_parse_count("conform", "--stress-iterations", optarg, 1, UINT_MAX, &count))
 				return CLI_EXIT_USAGE;
-			}
+			ctx.stress_iterations = (unsigned int)count;
 			break;
 		case 's':
 			ctx.sysfs = optarg;
 			break;
 		case 'e':
+			/* read in full by the run; unreadable is bad input, before anything runs */
+			if (access(optarg, R_OK)) {
+				fprintf(stderr, "pfnsuite conform: --expect %s cannot be read (%s): name a file of suite/conform/expect/\n",
+					optarg, strerror(errno));
+				return CLI_EXIT_USAGE;
+			}
 			opt.expect_path = optarg;
 			break;
 		case 'T':
-			opt.case_timeout_s = (unsigned int)strtoul(optarg, &end, 0);
-			if (*end || !opt.case_timeout_s || opt.case_timeout_s > 86400) {
-				fprintf(stderr, "pfnsuite conform: --case-timeout takes 1 to 86400 seconds\n");
+			if (!cli_parse_count("conform", "--case-timeout", optarg, 1, 86400, &count))
 				return CLI_EXIT_USAGE;
-			}
+			opt.case_timeout_s = (unsigned int)count;
 			break;
 		case 'A':
 			ctx.allow_destructive = true;
@@ -193,8 +194,7 @@ int cmd_conform(int argc, char **argv)
 			conform_usage(stdout);
 			return 0;
 		default:
-			conform_usage(stderr);
-			return CLI_EXIT_USAGE;
+			return cli_bad_option("conform", argv);
 		}
 	}
 	if (optind != argc) {

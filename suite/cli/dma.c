@@ -722,17 +722,23 @@ int cmd_dma(int argc, char **argv)
 			dma_usage(stdout);
 			return 0;
 		default:
-			dma_usage(stderr);
-			return 2;
+			return cli_bad_option("dma", argv);
 		}
 	}
-	if (optind != argc || !device) {
-		dma_usage(stderr);
-		return 2;
+	if (optind != argc) {
+		fprintf(stderr, "pfnsuite dma: unexpected argument '%s'\n", argv[optind]);
+		return CLI_EXIT_USAGE;
 	}
-	if (pfn_bdf_parse(device, bdf, &err) || (target && pfn_bdf_parse(target, tbdf, &err))) {
+	if (!device) {
+		fprintf(stderr, "pfnsuite dma: --device BDF is required: the DMA engine to drive (see --help)\n");
+		return CLI_EXIT_USAGE;
+	}
+	/* absent, unbound or unsuitable devices are bad input, before any KTAP */
+	if ((target && cli_check_device(c.sysfs, target, tbdf, NULL, &err)) ||
+	    pfn_bdf_parse(device, bdf, &err) ||
+	    cli_check_dma_device(c.sysfs, bdf, target ? tbdf : "", &err)) {
 		fprintf(stderr, "pfnsuite dma: %s\n", err.msg);
-		return 2;
+		return CLI_EXIT_USAGE;
 	}
 	c.page = (uint64_t)sysconf(_SC_PAGESIZE);
 	c.io.fd = -1;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* pfnsuite: dma-buf PFN mapping conformance and benchmarks. */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -31,6 +32,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	opterr = 0;	/* each subcommand says what is wrong in one line (cli_bad_option) */
 	if (argc < 2) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;

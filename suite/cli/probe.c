@@ -347,8 +347,7 @@ int cmd_probe(int argc, char **argv)
 			probe_usage(stdout);
 			return CLI_EXIT_OK;
 		default:
-			probe_usage(stderr);
-			return CLI_EXIT_USAGE;
+			return cli_bad_option("probe", argv);
 		}
 	}
 	if (optind != argc) {
@@ -385,13 +384,17 @@ int cmd_probe(int argc, char **argv)
 		ret = named ? cli_check_device(sysfs, args[d], bdfs[d], &devs[d].info, &err) :
 				pfn_pci_check_vfio(sysfs, bdfs[d], &devs[d].info, &err);
 		if (ret) {
-			fprintf(stderr, "pfnsuite probe: %s\n", err.msg);
+			/* one device, one line: its problem and the consequence */
+			fprintf(stderr, "pfnsuite probe: %s%s%s\n", err.msg,
+				n == 1 ? "; nothing probed" : "",
+				n == 1 && json ? ", --json file left as it was" : "");
 			bad++;
 		}
 	}
 	if (bad) {
-		fprintf(stderr, "pfnsuite probe: %d of %d devices unusable: nothing probed%s%s\n",
-			bad, n, json ? ", " : "", json ? "--json file left as it was" : "");
+		if (n > 1)
+			fprintf(stderr, "pfnsuite probe: %d of %d devices unusable: nothing probed%s%s\n",
+				bad, n, json ? ", " : "", json ? "--json file left as it was" : "");
 		free(devs);
 		/* A named device is the user's input; a listed one the machine's state. */
 		return named ? CLI_EXIT_USAGE : CLI_EXIT_INFRA;

@@ -373,6 +373,12 @@ int conform_run(const struct conform_ctx *ctx, const struct conform_options *opt
 				out[n++].c = &families[f].cases[i];
 	}
 
+	if (n == 0) {
+		fprintf(stderr, "pfnsuite conform: no case matches '%s' (see --list)\n",
+			opt->filter ? opt->filter : "");
+		free(out);
+		return 2;
+	}
 	if (opt->list_only) {
 		for (size_t i = 0; i < n; i++) {
 			uint32_t needs = out[i].c->needs;
@@ -385,12 +391,6 @@ int conform_run(const struct conform_ctx *ctx, const struct conform_options *opt
 		}
 		free(out);
 		return 0;
-	}
-	if (n == 0) {
-		fprintf(stderr, "pfnsuite conform: no case matches '%s' (see --list)\n",
-			opt->filter ? opt->filter : "");
-		free(out);
-		return 2;
 	}
 	if (opt->expect_path && expect_load(&expect, opt->expect_path, &err)) {
 		fprintf(stderr, "pfnsuite conform: %s\n", err.msg);

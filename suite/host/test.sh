@@ -53,6 +53,8 @@ host_stage kernel-key 120 show ktap 'suite/tests/host/kernel-key.sh'
 host_stage deps-check 120 show ktap '/usr/bin/python3 suite/tests/host/deps-check'
 host_stage apt-mirrors 120 show ktap 'suite/tests/host/apt-mirrors.sh'
 host_stage runner-args 120 show ktap 'suite/tests/host/runner-args.sh'
+# After the builds: every command against bad input (one line, exit 2, nothing written).
+host_stage bad-input 180 show ktap 'make --no-print-directory -s -C suite && make --no-print-directory -s -C workloads/kvm && suite/tests/host/bad-input.sh'
 host_stage kernel 3600 show exit 'reference-kernel/build.sh'
 # After the kernel: its self-tests include kunit.py from the kernel's source.
 host_stage harness 120 show ktap 'suite/tests/test-harness.sh'

@@ -57,6 +57,13 @@ int cli_parse_size(const char *s, uint64_t *out);
 const char *cli_format_size(uint64_t bytes, char *buf, size_t len);
 
 /**
+ * cli_bad_option() - the one line for the option getopt_long() just
+ * rejected (opterr is 0): "PROG: unknown option '--x': see 'PROG --help'"
+ * Return: CLI_USAGE.
+ */
+int cli_bad_option(const char *prog, char **argv);
+
+/**
  * cli_open_target() - check KVM, pick and open the device
  * @c: options
  * @t: opened on success

@@ -160,8 +160,7 @@ static int parse(struct bench_opts *o, int argc, char **argv)
 			bench_usage(stdout);
 			return -1;
 		default:
-			bench_usage(stderr);
-			return CLI_USAGE;
+			return cli_bad_option("pfn-kvm bench", argv);
 		}
 	}
 	if (optind != argc) {

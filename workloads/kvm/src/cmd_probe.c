@@ -58,10 +58,10 @@ int cmd_probe(int argc, char **argv)
 			return CLI_OK;
 		}
 		ret = cli_common_option(&c, opt, optarg);
-		if (ret <= 0) {
-			probe_usage(stderr);
-			return CLI_USAGE;
-		}
+		if (ret < 0)
+			return CLI_USAGE;	/* already said what is wrong */
+		if (!ret)
+			return cli_bad_option("pfn-kvm probe", argv);
 	}
 	ret = cli_open_target(&c, &t, "pfn-kvm probe");
 	if (ret)

@@ -205,8 +205,7 @@ int cmd_revoke(int argc, char **argv)
 			revoke_usage(stdout);
 			return CLI_OK;
 		default:
-			revoke_usage(stderr);
-			return CLI_USAGE;
+			return cli_bad_option("pfn-kvm revoke", argv);
 		}
 	}
 	if (optind != argc) {

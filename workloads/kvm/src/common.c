@@ -8,6 +8,7 @@
 
 #include "pfn/host.h"
 #include "cli.h"
+#include "pfn/options.h"
 #include "pfnkvm/vm.h"
 
 int cli_parse_size(const char *s, uint64_t *out)
@@ -79,11 +80,25 @@ int cli_common_option(struct cli_common *c, int opt, const char *arg)
 	}
 }
 
+int cli_bad_option(const char *prog, char **argv)
+{
+	struct pfn_err err;
+
+	pfn_opt_rejected(argv, &err);
+	fprintf(stderr, "%s: %s: see '%s --help'\n", prog, err.msg, prog);
+	return CLI_USAGE;
+}
+
 int cli_open_target(struct cli_common *c, struct pkvm_target *t, const char *prog)
 {
 	struct pfn_err err;
 	int ret;
 
+	/* a device the user named is checked first: absent or unbound is bad input */
+	if (c->bdf[0] && pfn_pci_check_vfio(c->sysfs, c->bdf, NULL, &err)) {
+		fprintf(stderr, "%s: %s\n", prog, err.msg);
+		return CLI_USAGE;
+	}
 	ret = pkvm_kvm_available(&err);
 	if (ret) {
 		printf("%s: SKIP: %s\n", prog, err.msg);

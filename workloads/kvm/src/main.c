@@ -4,6 +4,7 @@
  * mmap-VMA path or a dma-buf memslot, measures guest access, and revokes
  * the BAR under a running guest.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	opterr = 0;	/* each subcommand says what is wrong in one line (cli_bad_option) */
 	if (argc < 2) {
 		usage(stderr);
 		return CLI_USAGE;
