@@ -30,6 +30,7 @@ int cmd_probe(int argc, char **argv);
 int cmd_dma(int argc, char **argv);
 int cmd_conform(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_fuzz(int argc, char **argv);
 
 /**
  * cli_check_device() - a --device argument names a device ready for VFIO

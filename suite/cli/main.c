@@ -15,6 +15,7 @@ static const struct {
 	{ "dma", cmd_dma, "drive an NVMe as a DMA engine: host copies, DMA into a dma-buf BAR, revoke" },
 	{ "conform", cmd_conform, "run the conformance cases (KTAP; see suite/SPEC.md)" },
 	{ "bench", cmd_bench, "benchmark the VMA path against the dma-buf path (Google Benchmark)" },
+	{ "fuzz", cmd_fuzz, "throw seeded bad input at the dma-buf uAPIs, with a DMA control after each batch" },
 };
 
 static void usage(FILE *out)

@@ -786,3 +786,8 @@ const struct conform_case conform_model_cases[] = {
 
 const unsigned int conform_model_count =
 	sizeof(conform_model_cases) / sizeof(conform_model_cases[0]);
+
+bool conform_ref_modules(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	return ref_modules(ctx, res);
+}

@@ -228,6 +228,14 @@ int conform_export(const struct conform_ctx *ctx, struct conform_fixture *fx,
  */
 int conform_make_udmabuf(uint64_t size, int *memfd, struct conform_result *res);
 
+/**
+ * conform_ref_modules() - load the reference exporter and importer
+ * (reference-kernel/modules, or $PFN_REF_MODULES) unless they are loaded
+ * Return: true when /dev/pfn_ref_exp and /dev/pfn_ref_imp are there;
+ * otherwise @res says why (SKIP when the kernel has no memory models).
+ */
+bool conform_ref_modules(const struct conform_ctx *ctx, struct conform_result *res);
+
 /* ---- runner ---------------------------------------------------------- */
 
 /**

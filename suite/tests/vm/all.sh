@@ -61,6 +61,9 @@ stage bench 240 - exit suite/build/pfnsuite bench --quick --results "$out"
 stage kernel-regression 300 U ktap suite/tests/vm/kernel-regression.sh
 stage kvm-payload 90 - ktap workloads/kvm/build/tests/test_vm
 stage negative-control 180 UO ktap suite/tests/vm/negative-control.sh
+# The uAPI fuzzer (SPEC.md FUZZ) needs the target, so it runs before conform's
+# UNPLUG case; the reference modules it loads taint O.
+stage fuzz 240 O ktap suite/tests/vm/fuzz.sh
 # A short soak of the revoke races (SPEC.md RACE; the overnight setting is in
 # the README): stale landings must be 0.  Its own directory, so conform's
 # conformance.json stays the full run's.
