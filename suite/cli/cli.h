@@ -3,6 +3,7 @@
 #define PFNSUITE_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "pfn/error.h"
 #include "pfn/pci.h"
@@ -95,7 +96,35 @@ int cli_bad_option(const char *cmd, char **argv);
 bool cli_parse_count(const char *cmd, const char *opt, const char *arg, unsigned long long min,
 		     unsigned long long max, unsigned long long *out);
 
+/**
+ * cli_results_path() - @dir/@file, for an option naming an output directory
+ * @cmd: the subcommand, for the message
+ * @opt: the option, e.g. "--results"
+ * @dir: the directory, which must exist and be writable
+ * @file: the file name in it ("" for the directory itself)
+ * @path: receives the path
+ * @len: size of @path
+ *
+ * Return: true; false with one line on stderr.
+ */
+bool cli_results_path(const char *cmd, const char *opt, const char *dir, const char *file,
+		      char *path, size_t len);
+
 struct conform_ctx;
+
+/**
+ * cli_target_option() - the target options every BAR subcommand takes:
+ * 'd' (--device BDF), 'D' (--dma-device BDF), 'b' (--bar N)
+ * @cmd: the subcommand, for messages
+ * @ctx: receives the value
+ * @opt: getopt's return
+ * @arg: the option's argument
+ * @have_bar: set when --bar was given
+ *
+ * Return: 1 handled, 0 not a target option, -1 bad value (one line printed).
+ */
+int cli_target_option(const char *cmd, struct conform_ctx *ctx, int opt, const char *arg,
+		      bool *have_bar);
 
 /**
  * cli_target_setup() - complete @ctx for a run against a target BAR

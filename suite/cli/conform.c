@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../conform/conform.h"
@@ -49,13 +48,6 @@ static void conform_usage(FILE *out)
 		"                'target BDF BARn SIZE memory|not-memory', 'dma BDF'\n"
 		"KTAP on stdout; exit 0 all passed, 1 a case failed or deviated,\n"
 		"2 bad usage or input, 3 the machine cannot run the suite.\n");
-}
-
-static bool dir_writable(const char *path)
-{
-	struct stat st;
-
-	return !stat(path, &st) && S_ISDIR(st.st_mode) && !access(path, W_OK | X_OK);
 }
 
 int cmd_conform(int argc, char **argv)
@@ -99,31 +91,17 @@ int cmd_conform(int argc, char **argv)
 		switch (c) {
 		case 'd':
 		case 'D':
-			if (pfn_bdf_parse(optarg, c == 'd' ? ctx.target_bdf : ctx.dma_bdf, &err)) {
-				fprintf(stderr, "pfnsuite conform: %s\n", err.msg);
-				return CLI_EXIT_USAGE;
-			}
-			break;
 		case 'b':
-			if (!cli_parse_count("conform", "--bar", optarg, 0, PFN_NUM_BARS - 1, &count))
+			if (cli_target_option("conform", &ctx, c, optarg, &have_bar) < 0)
 				return CLI_EXIT_USAGE;
-			ctx.target_bar = (uint32_t)count;
-			have_bar = true;
 			break;
 		case 'f':
 			opt.filter = optarg;
 			break;
 		case 'r':
-			if (!dir_writable(optarg)) {
-				fprintf(stderr, "pfnsuite conform: --results %s is not a writable directory: create it first\n",
-					optarg);
+			if (!cli_results_path("conform", "--results", optarg, "conformance.json",
+					      json_path, sizeof(json_path)))
 				return CLI_EXIT_USAGE;
-			}
-			if (snprintf(json_path, sizeof(json_path), "%s/conformance.json", optarg) >=
-			    (int)sizeof(json_path)) {
-				fprintf(stderr, "pfnsuite conform: --results path too long\n");
-				return CLI_EXIT_USAGE;
-			}
 			opt.json_path = json_path;
 			break;
 		case 'j':

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../conform/conform.h"
@@ -39,13 +38,6 @@ static void fuzz_usage(FILE *out)
 		"cannot be opened.\n");
 }
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return !stat(path, &st) && S_ISDIR(st.st_mode) && !access(path, W_OK | X_OK);
-}
-
 int cmd_fuzz(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -70,6 +62,7 @@ int cmd_fuzz(int argc, char **argv)
 	struct fuzz_options opt = { .iterations = 1024, .seed = 1, .batch = 64,
 				    .batch_timeout_s = 30 };
 	static char json_path[PATH_MAX];
+	char save_path[PATH_MAX];
 	unsigned long long n;
 	bool have_bar = false;
 	struct pfn_err err;
@@ -99,33 +92,21 @@ int cmd_fuzz(int argc, char **argv)
 			break;
 		case 'd':
 		case 'D':
-			if (pfn_bdf_parse(optarg, c == 'd' ? ctx.target_bdf : ctx.dma_bdf, &err)) {
-				fprintf(stderr, "pfnsuite fuzz: %s\n", err.msg);
-				return CLI_EXIT_USAGE;
-			}
-			break;
 		case 'b':
-			if (!cli_parse_count("fuzz", "--bar", optarg, 0, PFN_NUM_BARS - 1, &n))
+			if (cli_target_option("fuzz", &ctx, c, optarg, &have_bar) < 0)
 				return CLI_EXIT_USAGE;
-			ctx.target_bar = (uint32_t)n;
-			have_bar = true;
 			break;
 		case 's':
+			if (!cli_results_path("fuzz", "--save-dir", optarg, "", save_path,
+					      sizeof(save_path)))
+				return CLI_EXIT_USAGE;
+			opt.save_dir = optarg;
+			break;
 		case 'r':
-			if (!is_dir(optarg)) {
-				fprintf(stderr, "pfnsuite fuzz: %s %s is not a writable directory: create it first\n",
-					c == 's' ? "--save-dir" : "--results", optarg);
+			if (!cli_results_path("fuzz", "--results", optarg, "fuzz.json", json_path,
+					      sizeof(json_path)))
 				return CLI_EXIT_USAGE;
-			}
-			if (c == 's') {
-				opt.save_dir = optarg;
-			} else if (snprintf(json_path, sizeof(json_path), "%s/fuzz.json", optarg) >=
-				   (int)sizeof(json_path)) {
-				fprintf(stderr, "pfnsuite fuzz: --results path too long\n");
-				return CLI_EXIT_USAGE;
-			} else {
-				opt.json_path = json_path;
-			}
+			opt.json_path = json_path;
 			break;
 		case 'R':
 			opt.replay = optarg;

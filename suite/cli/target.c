@@ -150,6 +150,31 @@ static int pick_devices(struct conform_ctx *ctx, bool have_target, bool have_dma
 	return 0;
 }
 
+int cli_target_option(const char *cmd, struct conform_ctx *ctx, int opt, const char *arg,
+		      bool *have_bar)
+{
+	unsigned long long bar;
+	struct pfn_err err;
+
+	switch (opt) {
+	case 'd':
+	case 'D':
+		if (pfn_bdf_parse(arg, opt == 'd' ? ctx->target_bdf : ctx->dma_bdf, &err)) {
+			fprintf(stderr, "pfnsuite %s: %s\n", cmd, err.msg);
+			return -1;
+		}
+		return 1;
+	case 'b':
+		if (!cli_parse_count(cmd, "--bar", arg, 0, PFN_NUM_BARS - 1, &bar))
+			return -1;
+		ctx->target_bar = (uint32_t)bar;
+		*have_bar = true;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int cli_target_setup(struct conform_ctx *ctx, bool have_bar, struct pfn_err *err)
 {
 	uint64_t size;
