@@ -10,78 +10,9 @@
 
 #include "env.h"
 #include "pfn/dma_pick.h"
+#include "pfn/target_pick.h"
 
 #define MAX_DEVICES 64
-
-/* Open @bdf alone in whichever mode works, into @dev/@io. */
-static int open_alone(const char *sysfs, const char *bdf, struct pfn_iommu *io,
-		      struct pfn_vfio_dev *dev, struct pfn_err *err)
-{
-	static const enum pfn_iommu_mode modes[] = { PFN_MODE_IOMMUFD, PFN_MODE_TYPE1 };
-	int ret = -ENODEV;
-
-	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
-		ret = pfn_iommu_open(io, modes[i], err);
-		if (ret)
-			continue;
-		ret = pfn_vfio_open(dev, sysfs, bdf, io, err);
-		if (!ret)
-			return 0;
-		pfn_iommu_close(io);
-	}
-	return ret;
-}
-
-/* The largest mmap-capable BAR of @bdf (or @want's size); @size 0 if none. */
-static int bar_of(const char *sysfs, const char *bdf, int want, uint32_t *bar,
-		  uint64_t *size, struct pfn_err *err)
-{
-	struct pfn_vfio_dev dev;
-	struct pfn_iommu io;
-	struct pfn_region r;
-	int ret;
-
-	*size = 0;
-	ret = open_alone(sysfs, bdf, &io, &dev, err);
-	if (ret)
-		return ret;
-	for (uint32_t i = 0; i < PFN_NUM_BARS; i++) {
-		if ((want >= 0 && i != (uint32_t)want) || pfn_vfio_region(&dev, i, &r, NULL) ||
-		    !(r.flags & VFIO_REGION_INFO_FLAG_MMAP))
-			continue;
-		if (r.size > *size) {
-			*size = r.size;
-			*bar = i;
-		}
-	}
-	pfn_vfio_close(&dev);
-	pfn_iommu_close(&io);
-	return 0;
-}
-
-static int pick_target(struct bench_env *env, char (*bdfs)[PFN_BDF_LEN], int n,
-		       struct pfn_err *err)
-{
-	struct pfn_pci_info info;
-	uint64_t best = 0, size;
-	uint32_t bar;
-
-	for (int i = 0; i < n; i++)
-		if (!pfn_pci_info(env->sysfs, bdfs[i], &info, NULL) && info.vendor == 0x1af4 &&
-		    info.device == 0x1110) {
-			memcpy(env->target_bdf, bdfs[i], PFN_BDF_LEN);
-			return 0;
-		}
-	for (int i = 0; i < n; i++)
-		if (!bar_of(env->sysfs, bdfs[i], -1, &bar, &size, NULL) && size > best) {
-			best = size;
-			memcpy(env->target_bdf, bdfs[i], PFN_BDF_LEN);
-		}
-	if (!best)
-		return pfn_fail(err, ENODEV,
-				"no vfio-pci device with an mmap-capable BAR: bind one to vfio-pci or pass --device");
-	return 0;
-}
 
 static void pick_dma(struct bench_env *env, char (*bdfs)[PFN_BDF_LEN], int n)
 {
@@ -115,7 +46,8 @@ int bench_env_init(struct bench_env *env, const char *sysfs, const char *target,
 		if (ret)
 			return ret;
 	} else {
-		ret = pick_target(env, bdfs, n, err);
+		ret = pfn_target_pick(sysfs, (const char (*)[PFN_BDF_LEN])bdfs, n,
+				      env->target_bdf, err);
 		if (ret)
 			return ret;
 	}
@@ -131,7 +63,7 @@ int bench_env_init(struct bench_env *env, const char *sysfs, const char *target,
 	ret = pfn_pci_check_vfio(sysfs, env->target_bdf, NULL, err);
 	if (ret)
 		return ret;
-	ret = bar_of(sysfs, env->target_bdf, bar, &env->bar, &env->bar_size, err);
+	ret = pfn_bar_largest(sysfs, env->target_bdf, bar, &env->bar, &env->bar_size, err);
 	if (ret)
 		return ret;
 	if (env->bar_size < 4096) {

@@ -80,10 +80,11 @@ struct bench_env {
  * bench_env_init() - pick the devices and the BAR; opens nothing for long
  * @env: filled on success
  * @sysfs: sysfs mount point
- * @target: target BDF, or NULL to pick ivshmem (1af4:1110) or else the
- *	    vfio-pci device with the largest mmap-capable BAR
+ * @target: target BDF, or NULL to pick the vfio-pci device with the largest
+ *	    mmap-capable BAR (pfn_target_pick())
  * @bar: BAR index, or -1 for the largest mmap-capable one
- * @dma: DMA device BDF, or NULL to pick a vfio-bound NVMe (none is fine)
+ * @dma: DMA device BDF, or NULL to pick one a built-in DMA driver handles
+ *	 (pfn_dma_pick(); none is fine)
  * @err: what is wrong and what to do
  *
  * Return: 0 or a negative errno.

@@ -17,41 +17,11 @@
 #include "cli.h"
 #include "pfn/dma_pick.h"
 #include "pfn/pattern.h"
+#include "pfn/target_pick.h"
 
 #define MAX_DEVICES 64
 /* Bytes of the target BAR the memory-behaviour check writes and reads back. */
 #define MEMCHECK_LEN (64u << 10)
-
-/* The largest mmap-capable BAR of @bdf; 0 size when none or not openable. */
-static int largest_bar(const char *sysfs, const char *bdf, uint32_t *bar, uint64_t *size,
-		       struct pfn_err *err)
-{
-	struct pfn_vfio_dev dev;
-	struct pfn_region r;
-	struct pfn_iommu io;
-	int ret;
-
-	*size = 0;
-	ret = pfn_iommu_open(&io, PFN_MODE_IOMMUFD, err);
-	if (ret)
-		return ret;
-	ret = pfn_vfio_open(&dev, sysfs, bdf, &io, err);
-	if (ret) {
-		pfn_iommu_close(&io);
-		return ret;
-	}
-	for (uint32_t i = 0; i < PFN_NUM_BARS; i++) {
-		if (pfn_vfio_region(&dev, i, &r, NULL) || !(r.flags & VFIO_REGION_INFO_FLAG_MMAP))
-			continue;
-		if (r.size > *size) {
-			*size = r.size;
-			*bar = i;
-		}
-	}
-	pfn_vfio_close(&dev);
-	pfn_iommu_close(&io);
-	return 0;
-}
 
 /*
  * Does the target BAR behave as memory?  Write two patterns over its first
@@ -125,24 +95,17 @@ static int pick_devices(struct conform_ctx *ctx, bool have_target, bool have_dma
 {
 	char bdfs[MAX_DEVICES][PFN_BDF_LEN];
 	struct pfn_err why;
-	uint64_t best = 0, size;
-	uint32_t bar;
-	int n;
+	int n, ret;
 
 	n = pfn_pci_list_driver(ctx->sysfs, "vfio-pci", bdfs, MAX_DEVICES, err);
 	if (n < 0)
 		return n;
 	n = n < MAX_DEVICES ? n : MAX_DEVICES;
 	if (!have_target) {
-		for (int i = 0; i < n; i++) {
-			if (!largest_bar(ctx->sysfs, bdfs[i], &bar, &size, NULL) && size > best) {
-				best = size;
-				memcpy(ctx->target_bdf, bdfs[i], PFN_BDF_LEN);
-			}
-		}
-		if (!ctx->target_bdf[0])
-			return pfn_fail(err, ENODEV,
-					"no vfio-pci device with an mmap-capable BAR: bind one to vfio-pci or pass --device");
+		ret = pfn_target_pick(ctx->sysfs, (const char (*)[PFN_BDF_LEN])bdfs, n,
+				      ctx->target_bdf, err);
+		if (ret)
+			return ret;
 	}
 	if (!have_dma && pfn_dma_pick(ctx->sysfs, (const char (*)[PFN_BDF_LEN])bdfs, n,
 				      ctx->target_bdf, ctx->dma_bdf, &why))
@@ -194,7 +157,7 @@ int cli_target_setup(struct conform_ctx *ctx, bool have_bar, struct pfn_err *err
 	    (ctx->dma_bdf[0] &&
 	     cli_check_dma_device(ctx->sysfs, ctx->dma_bdf, ctx->target_bdf, err)))
 		return CLI_EXIT_USAGE;
-	ret = largest_bar(ctx->sysfs, ctx->target_bdf, &bar, &size, err);
+	ret = pfn_bar_largest(ctx->sysfs, ctx->target_bdf, -1, &bar, &size, err);
 	if (ret)
 		return cli_exit_for_device_error(ret);
 	if (!have_bar)

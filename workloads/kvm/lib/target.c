@@ -5,42 +5,21 @@
 
 #include <linux/vfio.h>
 
+#include "pfn/target_pick.h"
 #include "pfnkvm/target.h"
 
 #define MAX_DEVICES 64
 
-/* Preference order: ivshmem, then QEMU's NVMe (CMB in BAR2), then anything. */
-static int rank(const struct pfn_pci_info *info)
-{
-	if (info->vendor == 0x1af4 && info->device == 0x1110)
-		return 0;
-	if (info->vendor == 0x1b36 && info->device == 0x0010)
-		return 1;
-	return 2;
-}
-
 int pkvm_target_pick(const char *sysfs, char bdf[PFN_BDF_LEN], struct pfn_err *err)
 {
 	char bdfs[MAX_DEVICES][PFN_BDF_LEN];
-	struct pfn_pci_info info;
-	int n, best = 3;
+	int n;
 
 	n = pfn_pci_list_driver(sysfs, "vfio-pci", bdfs, MAX_DEVICES, err);
 	if (n < 0)
 		return n;
-	n = n < MAX_DEVICES ? n : MAX_DEVICES;
-	for (int i = 0; i < n; i++) {
-		if (pfn_pci_info(sysfs, bdfs[i], &info, NULL))
-			continue;
-		if (rank(&info) < best) {
-			best = rank(&info);
-			memcpy(bdf, bdfs[i], PFN_BDF_LEN);
-		}
-	}
-	if (best == 3)
-		return pfn_fail(err, ENODEV,
-				"no device is bound to vfio-pci: bind one (driver_override) or pass --device");
-	return 0;
+	return pfn_target_pick(sysfs, (const char (*)[PFN_BDF_LEN])bdfs,
+			       n < MAX_DEVICES ? n : MAX_DEVICES, bdf, err);
 }
 
 int pkvm_target_open(struct pkvm_target *t, const char *sysfs, const char *bdf, int bar,

@@ -17,8 +17,8 @@ static void usage(FILE *out)
 		"  probe    what this kernel offers: KVM, statistics, dma-buf memslots\n"
 		"  bench    guest throughput, nested-paging and host faults, setup times\n"
 		"  revoke   PCI memory disable and reset under a running guest\n"
-		"Common options: --device BDF (default: ivshmem 1af4:1110, then NVMe 1b36:0010\n"
-		"bound to vfio-pci), --bar N (default: the largest mmap-capable BAR),\n"
+		"Common options: --device BDF (default: the vfio-pci device with the largest\n"
+		"mmap-capable BAR), --bar N (default: that BAR),\n"
 		"--json FILE, --sysfs DIR.  'pfn-kvm COMMAND --help' for the rest.\n"
 		"Exit: 0 ok, 1 failure, 2 usage, 4 skipped (no KVM or no device).\n");
 }

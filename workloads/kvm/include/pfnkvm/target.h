@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * The device whose BAR goes into the guest: found among vfio-pci devices
- * (ivshmem 1af4:1110 first, then QEMU's NVMe 1b36:0010 with its CMB, then
- * any device's largest mmap-capable BAR) and opened through libpfn.
+ * The device whose BAR goes into the guest: by default the vfio-pci device
+ * with the largest mmap-capable BAR (pfn_target_pick(), whatever its vendor),
+ * opened through libpfn.
  */
 #ifndef PFNKVM_TARGET_H
 #define PFNKVM_TARGET_H
