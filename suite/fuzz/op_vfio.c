@@ -113,12 +113,12 @@ void fuzz_op_export(struct fuzz_world *w, struct fuzz_rng *r, struct fuzz_call *
 	/* what the kernel must refuse (suite/SPEC.md FUZZ-2) */
 	if (raw_flags)
 		c->must_fail = NULL;	/* any feature, any op bits: no rule here */
-	else if (argsz < HDR_LEN)
-		c->must_fail = "EXPORT-argsz-below-header";
 	else if (hdr->flags & VFIO_DEVICE_FEATURE_SET)
 		c->must_fail = "EXPORT-set";
 	else if (hdr->flags & VFIO_DEVICE_FEATURE_PROBE)
-		c->must_fail = NULL;
+		c->must_fail = NULL;	/* a probe reads no payload: any argsz */
+	else if (argsz < HDR_LEN)
+		c->must_fail = "EXPORT-argsz-below-header";
 	else if (!declared)
 		c->must_fail = "EXPORT-no-ranges";
 	else if (db->flags)
