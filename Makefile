@@ -6,6 +6,9 @@
 #                the emulated target, run the suite, write results/runs/<ts>/
 #   make test    host unit tests (ASan/UBSan), then the in-VM smoke, DMA,
 #                benchmark and conformance tests
+#   make test-debug  the debug kernel flavour (lockdep, KASAN, KFENCE,
+#                kmemleak, ...): conformance, KVM revoke, negative control,
+#                fuzzer, soak; any splat or leak fails
 #   make kernel  build (or find cached) the reference kernel only
 #   make kernel-check  checkpatch --strict and build every prefix of the series
 #
@@ -14,12 +17,12 @@
 
 SHELL := /bin/bash
 
-.PHONY: all deps kernel kernel-check suite run test unit-test clean help
+.PHONY: all deps kernel kernel-check suite run test test-debug unit-test clean help
 
 all: suite
 
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@suite/host/install-deps.sh
@@ -43,6 +46,13 @@ run: deps kernel suite
 
 test: deps
 	@suite/host/test.sh
+
+# The stages whose paths race and free: under lockdep, KASAN, KFENCE, kmemleak
+# and the hung-task and RCU-stall detectors (reference-kernel/config/
+# flavours/debug.config); kernel health after each stage names the case.
+DEBUG_STAGES := kunit,kvm-payload,kvm-revoke,negative-control,fuzz,soak,conform,kmemleak,results-schema
+test-debug: deps
+	@PFN_KERNEL_FLAVOUR=debug PFN_TEST_STAGES=$(DEBUG_STAGES) PFN_TEST_VM_TIMEOUT=$${PFN_TEST_VM_TIMEOUT:-2400} suite/host/test.sh
 
 clean:
 	@$(MAKE) --no-print-directory -C suite clean

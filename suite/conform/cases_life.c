@@ -82,6 +82,9 @@ static void judge(struct conform_result *res, const struct kstate *before)
 	else
 		conform_note(res, "dma-bufs alive: %ld before, %ld after", before->dmabufs,
 			     after.dmabufs);
+	if (before->kmemleak >= 0 && after.kmemleak >= 0)
+		conform_note(res, "kmemleak suspects: %ld before, %ld after (delta %+ld; leaks older than kmemleak's 5 s age show in the kmemleak stage)",
+			     before->kmemleak, after.kmemleak, after.kmemleak - before->kmemleak);
 }
 
 static void close_in_order(const struct conform_ctx *ctx, struct conform_result *res,

@@ -116,10 +116,33 @@ long klog_iommu_faults(const char *bdf)
 	return klog_lines(is_iommu_fault, &m);
 }
 
+/* Scan now, then count the objects kmemleak reports; -1 without kmemleak. */
+static long count_kmemleak(void)
+{
+	const char *path = "/sys/kernel/debug/kmemleak";
+	FILE *f = fopen(path, "we");
+	char line[256];
+	long n = 0;
+
+	if (!f)
+		return -1;
+	fputs("scan", f);
+	if (fclose(f))
+		return -1;
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		n += !strncmp(line, "unreferenced object", 19);
+	fclose(f);
+	return n;
+}
+
 void kstate_take(struct kstate *ks)
 {
 	ks->dmabufs = count_dmabufs();
 	ks->splats = count_splats();
+	ks->kmemleak = count_kmemleak();
 }
 
 int kstate_check(const struct kstate *before, const struct kstate *after, char *why,

@@ -14,10 +14,13 @@
  * @splats: kernel log lines that report a bug (WARNING, BUG, Oops, KASAN,
  *	    UBSAN, lockdep, RCU stall, hung task, kmemleak), -1 when the log
  *	    cannot be read
+ * @kmemleak: objects kmemleak reports unreferenced after a scan, -1 when
+ *	      the kernel has no kmemleak (CONFIG_DEBUG_KMEMLEAK, the debug flavour)
  */
 struct kstate {
 	long dmabufs;
 	long splats;
+	long kmemleak;
 };
 
 void kstate_take(struct kstate *ks);
@@ -39,6 +42,10 @@ long klog_iommu_faults(const char *bdf);
  * @after: the later one
  * @why: receives what differs, or why the comparison was impossible
  * @len: size of @why
+ *
+ * A kmemleak delta is not judged here: kmemleak reports an object only once
+ * it has been unreferenced for seconds, so a leak of the case shows up in
+ * the debug flavour's final kmemleak stage; the counts go into the note.
  *
  * Return: 1 when nothing leaked and nothing splatted, 0 when something
  * did, -1 when the state could not be read (@why says why).

@@ -23,6 +23,9 @@
 #                                PFN_TEST_TIMEOUT_TOOLS=2)
 #   PFN_TEST_VM_TIMEOUT=S        limit of the whole VM run (default 900;
 #                                each VM stage also has its own budget)
+#   PFN_KERNEL_FLAVOUR=NAME      build and boot that kernel flavour
+#                                (reference-kernel/config/flavours/; make
+#                                test-debug sets debug)
 set -uo pipefail
 : "${PFN_TEST_STAGES:=}" "${PFN_TEST_BREAK:=}"
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -55,7 +58,9 @@ host_stage apt-mirrors 120 show ktap 'suite/tests/host/apt-mirrors.sh'
 host_stage runner-args 120 show ktap 'suite/tests/host/runner-args.sh'
 # After the builds: every command against bad input (one line, exit 2, nothing written).
 host_stage bad-input 180 show ktap 'make --no-print-directory -s -C suite && make --no-print-directory -s -C workloads/kvm && suite/tests/host/bad-input.sh'
-host_stage kernel 3600 show exit 'reference-kernel/build.sh'
+# PFN_KERNEL_FLAVOUR (make test-debug: debug) builds and boots that flavour,
+# with the reference modules built for it.
+host_stage kernel 3600 show exit 'if [ -z "${PFN_KERNEL_FLAVOUR:-}" ]; then reference-kernel/build.sh; else KERNEL_FLAVOUR=$PFN_KERNEL_FLAVOUR reference-kernel/build.sh && reference-kernel/modules/build-flavour.sh "$PFN_KERNEL_FLAVOUR"; fi'
 # After the kernel: its self-tests include kunit.py from the kernel's source.
 host_stage harness 120 show ktap 'suite/tests/test-harness.sh'
 # The VM stages, as suite/tests/vm/all.sh lists them; each needs this run's
@@ -172,6 +177,7 @@ run_vm() {
 	suite/runner/run-vm.sh --results "$logs/vm" --kernel "$kdir/bzImage" \
 		--timeout "${PFN_TEST_VM_TIMEOUT:-900}" -- \
 		env PFN_TEST_STAGES="$(IFS=,; echo "${names[*]}")" PFN_TEST_BREAK="${PFN_TEST_BREAK:-}" \
+		PFN_KERNEL_FLAVOUR="${PFN_KERNEL_FLAVOUR:-}" \
 		suite/tests/vm/all.sh || rc=$?
 	local outcome
 	outcome=$(jq -r '.outcome // "unknown"' "$logs/vm/vm-outcome.json" 2>/dev/null || echo unknown)

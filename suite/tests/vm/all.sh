@@ -46,6 +46,10 @@ stage() {
 }
 
 out=${PFN_RESULTS:-}
+# A flavour's kernel loads the reference modules built for it.
+if [ -n "${PFN_KERNEL_FLAVOUR:-}" ] && [ -z "${PFN_REF_MODULES:-}" ]; then
+	export PFN_REF_MODULES=reference-kernel/out/reference-$PFN_KERNEL_FLAVOUR/modules
+fi
 # Allowed taint: after boot N (TAINT_TEST: the built-in KUnit tests ran).
 # The negative control sets a module parameter marked unsafe (U, TAINT_USER).
 # MODEL cases load reference-kernel/modules, built out of tree (O,
@@ -60,6 +64,8 @@ stage bench 240 - exit suite/build/pfnsuite bench --quick --results "$out"
 # checks that its own knob taints.
 stage kernel-regression 300 U ktap suite/tests/vm/kernel-regression.sh
 stage kvm-payload 90 - ktap workloads/kvm/build/tests/test_vm
+# A revoke (memory disable, reset) under a running guest, both paths.
+stage kvm-revoke 120 - exit workloads/kvm/build/pfn-kvm revoke --json "$out/kvm-revoke.json"
 stage negative-control 180 UO ktap suite/tests/vm/negative-control.sh
 # The uAPI fuzzer (SPEC.md FUZZ) needs the target, so it runs before conform's
 # UNPLUG case; the reference modules it loads taint O.
@@ -70,10 +76,13 @@ stage fuzz 240 O ktap suite/tests/vm/fuzz.sh
 stage soak 120 O ktap bash -c 'mkdir -p "$1" && exec suite/build/pfnsuite conform --soak "$0" --results "$1"' \
 	"${PFN_SOAK_SECONDS:-20}" "$out/soak"
 # The expected outcomes of the kernel this guest booted, when it is one the
-# suite knows (Debian's 7.3 with or without the reference series): any
-# deviation, a silent SKIP included, fails the conform stage.
+# suite knows (Debian's 7.3 with or without the reference series, or its
+# debug flavour): any deviation, a silent SKIP included, fails the conform
+# stage.
 expect_args=()
 kdir=reference-kernel/out/current
+# The debug flavour is the same series under the bug detectors.
+[ "$(uname -r)" = "$(cat "$kdir/kernel.release" 2>/dev/null)" ] || kdir=reference-kernel/out/reference-debug
 if [ "$(uname -r)" = "$(cat "$kdir/kernel.release" 2>/dev/null)" ]; then
 	case "$(cat "$kdir/series" 2>/dev/null)/$(cat "$kdir/source.id" 2>/dev/null)" in
 	reference/debian:*) expect_args=(--expect suite/conform/expect/reference.expect) ;;
@@ -82,6 +91,8 @@ if [ "$(uname -r)" = "$(cat "$kdir/kernel.release" 2>/dev/null)" ]; then
 fi
 stage conform 300 O ktap suite/build/pfnsuite conform --results "$out" "${expect_args[@]}" \
 	--stress-seconds "${PFN_STRESS_SECONDS:-10}" --stress-iterations "${PFN_STRESS_ITERATIONS:-100}"
+# The debug flavour (make test-debug): kmemleak's verdict over the whole boot.
+[ "${PFN_KERNEL_FLAVOUR:-}" != debug ] || stage kmemleak 60 O ktap suite/tests/vm/kmemleak.sh
 
 if [ "${1:-}" = --list ]; then
 	for s in "${STAGES[@]}"; do echo "$s ${BUDGET[$s]}"; done
@@ -119,6 +130,11 @@ results_fresh "$out"
 : >"$out/stages.txt"
 health_begin "$health_plan"
 health_check boot "${TAINT_OK[boot]}" || status=1
+# kmemleak (debug flavour): forget what boot left, so the kmemleak stage
+# judges what the stages did.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan >/sys/kernel/debug/kmemleak && echo clear >/sys/kernel/debug/kmemleak
+fi
 for s in "${STAGES[@]}"; do
 	[[ $selected == *",$s,"* ]] || { echo "skip $s not selected (PFN_TEST_STAGES=${PFN_TEST_STAGES:-})" >>"$out/stages.txt"; continue; }
 	k=$((k + 1))
