@@ -56,7 +56,7 @@ static const char *map_rule(const struct fuzz_world *w, const struct iommu_ioas_
 	    ((m->iova & (w->ctx->page - 1)) || __builtin_add_overflow(m->iova, m->length, &end)))
 		return "MAP-iova-unaligned-or-overflow";
 	if (buf && !buf->writable && (m->flags & IOMMU_IOAS_MAP_WRITEABLE)) {
-		*finding = "FIND-041";
+		*finding = "FIND-030";	/* SPEC.md IMP-7 */
 		return "MAP-write-readonly-dmabuf";
 	}
 	return NULL;

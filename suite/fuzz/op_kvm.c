@@ -24,7 +24,7 @@ static uint32_t gen_flags(struct fuzz_rng *r)
 
 /* The rule by which the kernel must refuse @s, NULL when any outcome is allowed. */
 static const char *slot_rule(const struct fuzz_world *w, const struct pkvm_region_dmabuf *s,
-			     const struct fuzz_dmabuf *buf, const char **finding)
+			     const struct fuzz_dmabuf *buf)
 {
 	uint64_t page = w->ctx->page, end;
 
@@ -40,10 +40,8 @@ static const char *slot_rule(const struct fuzz_world *w, const struct pkvm_regio
 		return "KVM-unaligned";
 	if (__builtin_add_overflow(s->dmabuf_offset, s->memory_size, &end) || end > buf->size)
 		return "KVM-past-dmabuf";
-	if (!buf->writable && !(s->flags & KVM_MEM_READONLY)) {
-		*finding = "FIND-042";
-		return "KVM-write-readonly-dmabuf";
-	}
+	if (!buf->writable && !(s->flags & KVM_MEM_READONLY))
+		return "KVM-write-readonly-dmabuf";	/* SPEC.md KVM-8 */
 	return NULL;
 }
 
@@ -85,7 +83,7 @@ void fuzz_op_kvm_slot(struct fuzz_world *w, struct fuzz_rng *r, struct fuzz_call
 		 s.slot, s.flags, (unsigned long long)s.guest_phys_addr,
 		 (unsigned long long)s.memory_size, (unsigned long long)s.userspace_addr,
 		 s.guest_memfd, fdname, (unsigned long long)s.dmabuf_offset);
-	c->must_fail = slot_rule(w, &s, buf, &c->finding);
+	c->must_fail = slot_rule(w, &s, buf);
 
 	fuzz_issue(w, c);
 	ret = ioctl(w->vm, KVM_SET_USER_MEMORY_REGION2, &s);
