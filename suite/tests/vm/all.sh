@@ -38,9 +38,15 @@ declare -A BUDGET=() TAINT_OK=() KIND=() CMD=()
 # stage NAME BUDGET-SECONDS ALLOWED-TAINT-LETTERS|- ktap|exit COMMAND...: one
 # stage.  "ktap": COMMAND prints KTAP; "exit": COMMAND's output becomes
 # diagnostics and its exit status the stage's one result.
+# The debug flavour (make test-debug) runs 2 to 3 times slower under KASAN
+# and lockdep: every budget and case limit is scaled by $SCALE, and the
+# fuzzer makes fewer calls.
+SCALE=1
+[ "${PFN_KERNEL_FLAVOUR:-}" != debug ] || SCALE=3 PFN_FUZZ_ITERATIONS=${PFN_FUZZ_ITERATIONS:-256}
+export PFN_FUZZ_ITERATIONS PFN_CASE_TIMEOUT=$((60 * SCALE))
 stage() {
 	local name=$1
-	STAGES+=("$name") BUDGET[$name]=$2 TAINT_OK[$name]=$3 KIND[$name]=$4
+	STAGES+=("$name") BUDGET[$name]=$(($2 * SCALE)) TAINT_OK[$name]=$3 KIND[$name]=$4
 	shift 4
 	CMD[$name]=$(printf '%q ' "$@")
 }
@@ -73,8 +79,8 @@ stage fuzz 240 O ktap suite/tests/vm/fuzz.sh
 # A short soak of the revoke races (SPEC.md RACE; the overnight setting is in
 # the README): stale landings must be 0.  Its own directory, so conform's
 # conformance.json stays the full run's.
-stage soak 120 O ktap bash -c 'mkdir -p "$1" && exec suite/build/pfnsuite conform --soak "$0" --results "$1"' \
-	"${PFN_SOAK_SECONDS:-20}" "$out/soak"
+stage soak 120 O ktap bash -c 'mkdir -p "$1" && exec suite/build/pfnsuite conform --soak "$0" --results "$1" --case-timeout "$2"' \
+	"${PFN_SOAK_SECONDS:-20}" "$out/soak" "$PFN_CASE_TIMEOUT"
 # The expected outcomes of the kernel this guest booted, when it is one the
 # suite knows (Debian's 7.3 with or without the reference series, or its
 # debug flavour): any deviation, a silent SKIP included, fails the conform
@@ -90,6 +96,7 @@ if [ "$(uname -r)" = "$(cat "$kdir/kernel.release" 2>/dev/null)" ]; then
 	esac
 fi
 stage conform 300 O ktap suite/build/pfnsuite conform --results "$out" "${expect_args[@]}" \
+	--case-timeout "$PFN_CASE_TIMEOUT" \
 	--stress-seconds "${PFN_STRESS_SECONDS:-10}" --stress-iterations "${PFN_STRESS_ITERATIONS:-100}"
 # The debug flavour (make test-debug): kmemleak's verdict over the whole boot.
 [ "${PFN_KERNEL_FLAVOUR:-}" != debug ] || stage kmemleak 60 O ktap suite/tests/vm/kmemleak.sh

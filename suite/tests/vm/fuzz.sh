@@ -38,14 +38,16 @@ quote() { sed 's/^/# /' "$1"; }
 echo "KTAP version 1"
 echo "1..$((4 + ${#corpus[@]}))"
 
+# A batch gets a conformance case's time limit (scaled in the debug flavour).
+batch_timeout=${PFN_CASE_TIMEOUT:-60}
 $pfnsuite fuzz --seed "$seed" --iterations "$iterations" --results "$out" \
-	--save-dir "$work/inputs" >"$work/run.log" 2>&1
+	--save-dir "$work/inputs" --batch-timeout "$batch_timeout" >"$work/run.log" 2>&1
 rc=$?
 quote "$work/run.log"
 result $((rc != 0)) fuzz_run "exit $rc (seed $seed, $iterations calls): see the batch lines above"
 
 $pfnsuite fuzz --seed "$seed" --iterations 64 --test-dma-fault silent \
-	--save-dir "$work/dead" >"$work/dead.log" 2>&1
+	--save-dir "$work/dead" --batch-timeout "$batch_timeout" >"$work/dead.log" 2>&1
 rc=$?
 sed -n '/^not ok\|^ok\|control/p' "$work/dead.log" | head -5 | sed 's/^/# dead engine: /'
 saved=$(ls "$work/dead"/*.input 2>/dev/null | head -1)
@@ -56,7 +58,7 @@ else
 fi
 
 if [ -n "$saved" ]; then
-	$pfnsuite fuzz --replay "$saved" >"$work/replay.log" 2>&1
+	$pfnsuite fuzz --replay "$saved" --batch-timeout "$batch_timeout" >"$work/replay.log" 2>&1
 	rc=$?
 	calls=$(grep -c '^# call ' "$work/replay.log")
 	echo "# replay of $saved: exit $rc, $calls calls printed"

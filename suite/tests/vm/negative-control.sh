@@ -52,7 +52,10 @@ conform_json() {
 	local name=$1
 	shift
 	mkdir -p "$out/$name"
-	{ echo "==== conform $*"; "$pfnsuite" conform --results "$out/$name" "$@" 2>&1; } >>"$log"
+	{
+		echo "==== conform $*"
+		"$pfnsuite" conform --results "$out/$name" --case-timeout "${PFN_CASE_TIMEOUT:-60}" "$@" 2>&1
+	} >>"$log"
 	[ -s "$out/$name/conformance.json" ]
 }
 
