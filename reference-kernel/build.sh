@@ -17,6 +17,13 @@
 #   KERNEL_SRC    a kernel tree (directory) or tarball to build instead of Debian's
 #   KERNEL_SERIES reference (default: apply patches/series) or none (stock kernel)
 #   KERNEL_JOBS   make -j value (default: nproc + 1)
+#   KERNEL_FLAVOUR  a kernel variant: config/flavours/NAME.config merged last
+#                 over the base fragments, built from the same patched tree,
+#                 cached under its own key and linked as out/<series>-NAME
+#                 (out/current stays the base kernel; the reference modules
+#                 are built only for the base kernel).  Options the flavour
+#                 turns off ("# CONFIG_X is not set") leave required.txt's
+#                 check; options it sets =y join it
 #
 # The key covers: the source (Debian version; tarball sha256; for a directory
 # its content: git tree of HEAD plus the content of every file `git status`
@@ -57,6 +64,15 @@ case $series_mode in
 reference|none) ;;
 *) die "KERNEL_SERIES=$series_mode: use 'reference' or 'none'" ;;
 esac
+flavour=${KERNEL_FLAVOUR:-}
+flavour_frag=
+if [ -n "$flavour" ]; then
+	flavour_frag=$here/config/flavours/$flavour.config
+	if [[ ! $flavour =~ ^[a-z0-9][a-z0-9-]*$ ]] || [ ! -f "$flavour_frag" ]; then
+		known=$(cd "$here/config/flavours" 2>/dev/null && ls -- *.config 2>/dev/null | sed 's/\.config$//' | paste -sd ' ')
+		die "KERNEL_FLAVOUR=$flavour: no reference-kernel/config/flavours/$flavour.config (flavours: ${known:-none}); unset it for the base kernel"
+	fi
+fi
 # shellcheck source=lib/cache-lock.sh
 . "$here/lib/cache-lock.sh"
 [ $print_key = 1 ] || cache_lock "$cache" kernel || die "cannot take the cache lock in $cache"
@@ -140,6 +156,7 @@ if [ "$series_mode" = reference ] && [ -f "$here/patches/series" ]; then
 	done <"$here/patches/series"
 fi
 fragments=("$here"/config/*.config)
+[ -z "$flavour_frag" ] || fragments+=("$flavour_frag")
 command -v gcc >/dev/null || die "gcc not found: run suite/host/install-deps.sh"
 
 # key_inputs SOURCE: one line per input, in a fixed order.
@@ -148,6 +165,7 @@ key_inputs() {
 	echo "recipe $(cat "$here/build.sh" "$here/fetch-source.sh" | sha256sum | cut -c1-16)"
 	echo "source $1"
 	echo "series $series_mode"
+	[ -z "$flavour" ] || echo "flavour $flavour"
 	echo "cc $(gcc --version | head -n1)"
 	echo "ld $(ld --version | head -n1)"
 	for f in "${patches[@]}"; do echo "patch ${f##*/} $(sha256sum <"$f" | cut -c1-16)"; done
@@ -177,6 +195,11 @@ treestamp=$(tree_inputs "$src_id" | sha256sum | cut -c1-16)
 art=$cache/kernels/$key
 link_out() {
 	mkdir -p "$here/out"
+	if [ -n "$flavour" ]; then
+		ln -sfn "$art" "$here/out/$series_mode-$flavour"
+		echo "KERNEL_DIR=$art"
+		return
+	fi
 	ln -sfn "$art" "$here/out/$series_mode"
 	ln -sfn "$art" "$here/out/current"
 	# The reference exporter/importer modules (MODEL cases) need the series;
@@ -189,7 +212,7 @@ link_out() {
 }
 
 if [ -e "$art/.complete" ]; then
-	log "cached: $(cat "$art/kernel.release") ($series_mode series, key $key)"
+	log "cached: $(cat "$art/kernel.release") ($series_mode series${flavour:+, flavour $flavour}, key $key)"
 	link_out
 	exit 0
 fi
@@ -227,11 +250,20 @@ log "configuring $src_version: tinyconfig + ${fragments[*]##*/}"
 	>>"$obj/config.log" 2>&1 || die "merging config fragments failed (see $obj/config.log)"
 "${kmake[@]}" -s olddefconfig >>"$obj/config.log" 2>&1 || die "make olddefconfig failed (see $obj/config.log)"
 
+# required_options: required.txt, adjusted by the flavour's fragment.
+required_options() {
+	local opt
+	while read -r opt _; do
+		case $opt in ''|'#'*) continue ;; esac
+		[ -n "$flavour_frag" ] && grep -qx "# CONFIG_$opt is not set" "$flavour_frag" && continue
+		echo "$opt"
+	done <"$here/config/required.txt"
+	[ -z "$flavour_frag" ] || sed -n 's/^CONFIG_\([A-Za-z0-9_]*\)=y$/\1/p' "$flavour_frag"
+}
 missing=()
-while read -r opt _; do
-	case $opt in ''|'#'*) continue ;; esac
+while read -r opt; do
 	grep -qx "CONFIG_$opt=y" "$obj/.config" || missing+=("CONFIG_$opt")
-done <"$here/config/required.txt"
+done < <(required_options)
 [ ${#missing[@]} -eq 0 ] ||
 	die "required option(s) did not survive olddefconfig: ${missing[*]} (check their dependencies in $src_tree and reference-kernel/config/)"
 
@@ -270,6 +302,7 @@ echo "$src_version" >"$art.tmp/source.version"
 echo "$src_id" >"$art.tmp/source.id"
 key_inputs "$src_id" >"$art.tmp/key.txt"
 echo "$series_mode" >"$art.tmp/series"
+echo "${flavour:-base}" >"$art.tmp/flavour"
 for p in "${patches[@]}"; do echo "${p##*/}"; done >"$art.tmp/patches"
 echo "$obj" >"$art.tmp/build.dir"
 echo "$tree" >"$art.tmp/source.dir"
