@@ -63,7 +63,6 @@ static double value(const struct pdpdk_traffic *t, enum q q)
 static void metric_json(struct pfn_json *j, const struct pkvm_metric *m, const char *quantity,
 			enum pdpdk_case c, unsigned int frame)
 {
-	struct pkvm_summary s = pkvm_metric_summary(m);
 	char name[128];
 
 	if (frame)
@@ -77,20 +76,7 @@ static void metric_json(struct pfn_json *j, const struct pkvm_metric *m, const c
 	pfn_json_kv_string(j, "path", pdpdk_case_path(c));
 	pfn_json_kv_uint(j, "frame_size", frame);
 	pfn_json_kv_string(j, "quantity", quantity);
-	pfn_json_kv_string(j, "unit", m->unit);
-	pfn_json_kv_string(j, "direction", m->higher_is_better ? "higher_is_better" : "lower_is_better");
-	pfn_json_key(j, "samples");
-	pfn_json_array_begin(j);
-	for (unsigned int i = 0; i < m->n; i++)
-		pfn_json_double(j, m->samples[i]);
-	pfn_json_array_end(j);
-	pfn_json_key(j, "median");
-	pfn_json_double(j, s.median);
-	pfn_json_key(j, "min");
-	pfn_json_double(j, s.min);
-	pfn_json_key(j, "max");
-	pfn_json_double(j, s.max);
-	pfn_json_kv_uint(j, "n", s.n);
+	pkvm_metric_json_members(j, m);
 	pfn_json_object_end(j);
 }
 
