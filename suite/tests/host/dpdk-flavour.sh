@@ -56,6 +56,10 @@ if /usr/bin/python3 results/tools/validate "$res" >"$res/validate.log" 2>&1; the
 else
 	result fail "flavour_${name//-/_}_results_valid" "$(head -n1 "$res/validate.log")"
 fi
+# Both boots side by side (the reference kernel's from make test's own boot).
+tables=()
+for f in "$logs/vm/dpdk.json" "$res/dpdk.json"; do [ -f "$f" ] && tables+=("$f"); done
+[ ${#tables[@]} -eq 0 ] || workloads/dpdk/table "${tables[@]}" 2>&1 | sed 's/^/# /'
 echo "# Totals: pass:$((n - failed)) fail:$failed xfail:0 xpass:0 skip:0 error:0"
 for f in dpdk kernel-health; do
 	echo "# running $name/$f.ktap"
