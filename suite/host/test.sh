@@ -65,7 +65,7 @@ while read -r name budget; do
 done < <(suite/tests/vm/all.sh --list)
 VM+=(kernel-health) ORDER+=(kernel-health) NEEDS[kernel-health]="suite-build kernel"
 # The DPDK stage again on the iommufd-compat kernel flavour (its own boot).
-host_stage dpdk-iommufd-compat 900 show ktap 'suite/tests/host/dpdk-flavour.sh iommufd-compat'
+host_stage dpdk-compat 900 show ktap 'suite/tests/host/dpdk-flavour.sh iommufd-compat'
 # Every JSON file the VM stages wrote, against results/schema/.
 host_stage results-schema 120 show exit 'if [ -d "$PFN_TEST_LOGS/vm" ]; then /usr/bin/python3 results/tools/validate "$PFN_TEST_LOGS/vm"; else echo "no VM results to validate: no VM stage ran"; fi'
 # Last: the kernel's own KTAP parser over every KTAP file of this run.
