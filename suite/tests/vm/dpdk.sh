@@ -58,6 +58,7 @@ if [ "$ready" = 0 ]; then
 fi
 
 # ---- bad input: one line, non-zero exit, nothing left unbound
+t0=$SECONDS
 other=$(for d in /sys/bus/pci/devices/*; do
 	drv=$(pci_driver "${d##*/}")
 	[ "$drv" != vfio-pci ] && [ "$drv" != none ] && echo "${d##*/}"
@@ -77,12 +78,15 @@ bad_input dpdk_bad_no_pmd 2 "no DPDK poll-mode driver" --tx "$tx" --rx "$edu" --
 bound=1
 for d in "$tx" "$rx" "$peer" "$edu"; do [ "$(pci_driver "$d")" = vfio-pci ] || bound=0; done
 ktap_check dpdk_bad_input_leaves_devices_bound "a device left vfio-pci after the bad input" test "$bound" = 1
+echo "# bad input: $((SECONDS - t0)) s"
+t0=$SECONDS
 
 # ---- the quick profile
 rm -f "$json"
 echo "# workloads/dpdk/run.sh --quick"
 workloads/dpdk/run.sh --quick --out "$out" 2>&1 | sed 's/^/# /'
 rc=${PIPESTATUS[0]}
+echo "# quick profile: $((SECONDS - t0)) s"
 ktap_check dpdk_quick_profile "run.sh --quick exited $rc" test "$rc" = 0
 ktap_check dpdk_results_valid "$json missing or not valid against the schema" \
 	sh -c "/usr/bin/python3 results/tools/validate '$json' >/dev/null 2>&1"

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <linux/iommufd.h>
+#include <linux/vfio.h>
 
 #include "dpdk.h"
 
@@ -64,6 +65,28 @@ int pdpdk_container_ioas(int *fd, uint32_t *ioas_id, struct pfn_err *err)
 	*fd = c;
 	*ioas_id = get.ioas_id;
 	return 0;
+}
+
+int pdpdk_container_map_errno(void *va, uint64_t iova, size_t len)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof(map),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)va,
+		.iova = iova,
+		.size = len,
+	};
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof(unmap), .iova = iova, .size = len };
+	int c = container_fd(NULL), e;
+
+	if (c < 0)
+		return -c;
+	if (!ioctl(c, VFIO_IOMMU_MAP_DMA, &map)) {
+		ioctl(c, VFIO_IOMMU_UNMAP_DMA, &unmap);
+		return 0;
+	}
+	e = errno;
+	return e;
 }
 
 const char *pdpdk_container_backend(void)

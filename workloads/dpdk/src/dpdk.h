@@ -153,6 +153,13 @@ int pdpdk_peer_restore(struct pdpdk_peer *peer, struct pfn_err *err);
 /* compat.c */
 int pdpdk_container_ioas(int *fd, uint32_t *ioas_id, struct pfn_err *err);
 const char *pdpdk_container_backend(void);
+/**
+ * pdpdk_container_map_errno() - what DPDK's container answers to a
+ * VFIO_IOMMU_MAP_DMA of [@va, @va + @len) at @iova, asked directly (DPDK's
+ * rte_errno does not carry the kernel's errno): 0 when it maps (the map is
+ * undone), else the errno
+ */
+int pdpdk_container_map_errno(void *va, uint64_t iova, size_t len);
 
 /* pool.c */
 size_t pdpdk_pool_bytes(unsigned int mbufs);

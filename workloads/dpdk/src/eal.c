@@ -72,7 +72,8 @@ int pdpdk_eal_init(const struct pdpdk_opts *o, const char *prog, struct pfn_err 
 	snprintf(a_tx, sizeof(a_tx), "%s", o->tx);
 	snprintf(a_rx, sizeof(a_rx), "%s", o->rx);
 	snprintf(prefix, sizeof(prefix), "--file-prefix=pfndpdk%d", (int)getpid());
-	snprintf(mem, sizeof(mem), "%u", 64);
+	/* DPDK's own memory (mbuf headers, rings): the buffers are external. */
+	snprintf(mem, sizeof(mem), "%u", 16);
 	argv[argc++] = (char *)prog;
 	argv[argc++] = "-l";
 	argv[argc++] = "0";

@@ -25,6 +25,7 @@
 #define EXIT_INFRA	3
 
 static struct pdpdk_run run;
+static double start_us;
 
 static void progress(const struct pdpdk_opts *o, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -35,7 +36,7 @@ static void progress(const struct pdpdk_opts *o, const char *fmt, ...)
 	if (o->quiet)
 		return;
 	va_start(ap, fmt);
-	fputs("pfn-dpdk: ", stderr);
+	fprintf(stderr, "pfn-dpdk: [%5.1f s] ", (pdpdk_now_us() - start_us) / 1e6);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 	va_end(ap);
@@ -178,6 +179,7 @@ static int cmd_run(int argc, char **argv)
 	struct pfn_err err;
 	int ret;
 
+	start_us = pdpdk_now_us();
 	ret = pdpdk_opts_parse(&o, argc, argv, &err);
 	if (ret == 1) {
 		fputs(pdpdk_usage(), stdout);
@@ -224,9 +226,10 @@ static int cmd_run(int argc, char **argv)
 		return die(EXIT_INFRA, err.msg);
 	}
 	run.iova_mode = rte_eal_iova_mode() == RTE_IOVA_VA ? "va" : "pa";
+	/* No port was configured: exit releases them untouched (closing a
+	 * port that never started makes the PMD log an interrupt error). */
 	if (pdpdk_port_find(&run.tx, "--tx", o.tx, &err) || pdpdk_port_find(&run.rx, "--rx", o.rx, &err)) {
 		pdpdk_peer_close(&run.peer);
-		pdpdk_eal_cleanup();
 		return die(EXIT_USAGE, err.msg);
 	}
 	progress(&o, "ports %s (%s) -> %s (%s); container %s, IOVA mode %s", run.tx.bdf, run.tx.driver,

@@ -106,12 +106,15 @@ static int pool_map(struct pdpdk_pool *pool, const struct pdpdk_port *dma_port, 
 	if (pool->kind != PDPDK_BAR_DMABUF) {
 		if (!dev)
 			return pfn_fail(err, ENODEV, "port %s has no device to map for", dma_port->bdf);
-		if (rte_dev_dma_map(dev, pool->va, pool->iova, pool->len))
-			return pfn_fail(err, rte_errno ? rte_errno : EIO,
-					"rte_dev_dma_map of the %s pool (%zu bytes at IOVA 0x%llx) into DPDK's %s container: %s",
+		if (rte_dev_dma_map(dev, pool->va, pool->iova, pool->len)) {
+			int e = pdpdk_container_map_errno(pool->va, pool->iova, pool->len);
+
+			return pfn_fail(err, e ? e : EIO,
+					"rte_dev_dma_map of the %s pool (%zu bytes at IOVA 0x%llx) into DPDK's %s container failed; the container's VFIO_IOMMU_MAP_DMA of it: %s",
 					pdpdk_case_name(pool->kind), pool->len,
 					(unsigned long long)pool->iova, pdpdk_container_backend(),
-					rte_strerror(rte_errno));
+					e ? strerror(e) : "succeeds (DPDK refused on its own)");
+		}
 		pool->mapped = true;
 		return 0;
 	}

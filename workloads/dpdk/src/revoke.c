@@ -12,7 +12,7 @@
 #define PHASE_S		0.3
 #define REVOKE_AT_US	100000.0
 #define RESTORE_AT_US	250000.0
-#define WATCH_S		1.5
+#define WATCH_S		1.0
 
 struct window {
 	struct pdpdk_peer *peer;
