@@ -37,6 +37,7 @@ kernel-check: deps
 suite: deps
 	@$(MAKE) --no-print-directory -C suite
 	@$(MAKE) --no-print-directory -C workloads/kvm
+	@$(MAKE) --no-print-directory -C workloads/dpdk
 
 unit-test: deps
 	@$(MAKE) --no-print-directory -C suite unit-test

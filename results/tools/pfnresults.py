@@ -323,5 +323,24 @@ def check_probe(doc):
                         "tried although the device did not open (%s)" % opened
 
 
+def check_dpdk(doc):
+    for c, case in enumerate(doc["cases"]):
+        where = ["cases", c]
+        for i, m in enumerate(case["metrics"]):
+            yield from _check_stats(m, where + ["metrics", i])
+            want = "dpdk/%s%s.%s" % (m["case"], "/frame:%d" % m["frame_size"] if m["frame_size"] else "",
+                                     m["quantity"])
+            if m["name"] != want or m["case"] != case["case"]:
+                yield where + ["metrics", i, "name"], "name %s does not match its case, frame size and quantity (%s)" % (
+                    json.dumps(m["name"]), want)
+        yield from _check_unique(case["metrics"], "name", where + ["metrics"])
+    yield from _check_unique(doc["cases"], "case", ["cases"])
+    ran = {case["case"]: case["status"] for case in doc["cases"]}
+    for i, r in enumerate(doc["revoke"]):
+        if ran.get(r["case"]) not in ("ok", "fail"):
+            yield ["revoke", i, "case"], "a revoke of %s, which did not run (%s)" % (
+                r["case"], ran.get(r["case"], "absent"))
+
+
 SEMANTIC = {"bench": check_bench, "conformance": check_conformance, "kvm_bench": check_kvm_bench,
-            "kvm_revoke": check_kvm_revoke, "probe": check_probe}
+            "kvm_revoke": check_kvm_revoke, "probe": check_probe, "dpdk": check_dpdk}

@@ -60,6 +60,7 @@ cmd nproc coreutils
 cmd od coreutils
 cmd paste coreutils
 cmd patch patch
+cmd pkg-config pkgconf
 cmd python3 python3
 cmd qemu-system-x86_64 qemu-system-x86
 cmd qemu-img qemu-utils
@@ -102,6 +103,12 @@ lib kernel-build rsync
 lib kernel-source-signature debian-archive-keyring
 lib https-mirrors ca-certificates
 lib suite-benchmarks libbenchmark-dev
+lib workload-dpdk dpdk-dev
+lib workload-dpdk libdpdk-dev
+lib workload-dpdk libbsd-dev
+lib workload-dpdk librte-net-e1000-23
+lib workload-dpdk librte-net-virtio23
+lib workload-dpdk librte-mempool-ring23
 EOF
 )
 

@@ -50,7 +50,8 @@ host_stage() {
 }
 host_stage unit 1200 show ktap 'make --no-print-directory -C suite unit-test'
 host_stage kvm-unit 600 show ktap 'make --no-print-directory -C workloads/kvm SAN=1 check'
-host_stage suite-build 900 quiet exit 'make --no-print-directory -C suite && make --no-print-directory -C workloads/kvm'
+host_stage dpdk-unit 300 show ktap 'make --no-print-directory -C workloads/dpdk SAN=1 check'
+host_stage suite-build 900 quiet exit 'make --no-print-directory -C suite && make --no-print-directory -C workloads/kvm && make --no-print-directory -C workloads/dpdk'
 host_stage tools 300 show ktap '/usr/bin/python3 results/tools/test-tools'
 host_stage kernel-key 120 show ktap 'suite/tests/host/kernel-key.sh'
 host_stage deps-check 120 show ktap '/usr/bin/python3 suite/tests/host/deps-check'
@@ -70,6 +71,8 @@ while read -r name budget; do
 	VM+=("$name") ORDER+=("$name") LIMIT[$name]=$budget NEEDS[$name]="suite-build kernel"
 done < <(suite/tests/vm/all.sh --list)
 VM+=(kernel-health) ORDER+=(kernel-health) NEEDS[kernel-health]="suite-build kernel"
+# The DPDK stage again on the iommufd-compat kernel flavour (its own boot).
+host_stage dpdk-compat 900 show ktap 'suite/tests/host/dpdk-flavour.sh iommufd-compat'
 # Every JSON file the VM stages wrote, against results/schema/.
 host_stage results-schema 120 show exit 'if [ -d "$PFN_TEST_LOGS/vm" ]; then /usr/bin/python3 results/tools/validate "$PFN_TEST_LOGS/vm"; else echo "no VM results to validate: no VM stage ran"; fi'
 # Last: the kernel's own KTAP parser over every KTAP file of this run.
@@ -174,7 +177,7 @@ run_vm() {
 	kdir=$(sed -n 's/^KERNEL_DIR=//p' "$logs/kernel.log" | tail -n1)
 	for s in "${VM[@]}"; do [ "$s" != kernel-health ] && listed "$s" && names+=("$s"); done
 	banner "in-VM stages: ${names[*]} (QEMU TCG, kernel $kdir)"
-	suite/runner/run-vm.sh --results "$logs/vm" --kernel "$kdir/bzImage" \
+	suite/runner/run-vm.sh --results "$logs/vm" --kernel "$kdir/bzImage" --nic-peer e1000e \
 		--timeout "${PFN_TEST_VM_TIMEOUT:-900}" -- \
 		env PFN_TEST_STAGES="$(IFS=,; echo "${names[*]}")" PFN_TEST_BREAK="${PFN_TEST_BREAK:-}" \
 		PFN_KERNEL_FLAVOUR="${PFN_KERNEL_FLAVOUR:-}" \

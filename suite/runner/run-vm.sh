@@ -33,6 +33,8 @@ Options:
   --results DIR        results directory (required; created; shared rw with
                        the guest, which sees it as \$PFN_RESULTS)
   --kernel PATH        kernel image (default: reference-kernel/out/current/bzImage)
+  --flavour NAME       the kernel flavour NAME instead: reference-kernel/out/
+                       reference-NAME/bzImage (KERNEL_FLAVOUR=NAME build.sh)
   --timeout SECS       hard timeout for the whole VM run (default: 900)
   --devices LIST       the built-in devices: comma list of nvme,ivshmem,
                        e1000e,edu, or "none" (default: all four)
@@ -57,6 +59,11 @@ Options:
   --qmp PATH           QMP unix socket to create (default: in a temp dir);
                        its path is written to DIR/qmp.path
   --append ARGS        extra kernel command line
+  --nic-peer MODEL     a second NIC nic1 (e1000e or virtio-net), wired to nic0
+                       on a QEMU hub of their own: frames one sends the other
+                       receives (nic0 then has no user-mode network).  nic1
+                       sits behind the root port after the --device ones and
+                       is bound to vfio-pci like nic0
   --no-vfio-bind       leave every device on its native driver
   --verbose            mirror the guest serial console to the terminal
   -h, --help           this text
@@ -110,6 +117,8 @@ qmp=
 append=
 vfio_bind=1
 verbose=0
+nic_peer=
+flavour=
 
 need_arg() { [[ $# -ge 2 && $2 != -- ]] || die_usage "option $1 needs a value (see --help)"; }
 
@@ -125,13 +134,15 @@ while [[ $# -gt 0 ]]; do
 	--smp) need_arg "$@"; smp=$2; shift 2 ;;
 	--qmp) need_arg "$@"; qmp=$2; shift 2 ;;
 	--append) need_arg "$@"; append=$2; shift 2 ;;
+	--nic-peer) need_arg "$@"; nic_peer=$2; shift 2 ;;
+	--flavour) need_arg "$@"; flavour=$2; shift 2 ;;
 	--device) need_arg "$@"; user_devices+=("$2"); shift 2 ;;
 	--object) need_arg "$@"; user_objects+=("$2"); shift 2 ;;
 	--qemu-arg) need_arg "$@"; user_args+=("$2"); shift 2 ;;
 	--bind) need_arg "$@"; bind_specs+=("$2"); shift 2 ;;
 	--kernel=* | --results=* | --timeout=* | --devices=* | --ivshmem-size=* | \
 	--nvme-cmb-mb=* | --mem=* | --smp=* | --qmp=* | --append=* | \
-	--device=* | --object=* | --qemu-arg=* | --bind=*)
+	--device=* | --object=* | --qemu-arg=* | --bind=* | --nic-peer=* | --flavour=*)
 		opt=${1%%=*}
 		set -- "$opt" "${1#*=}" "${@:2}"
 		;;
@@ -145,6 +156,15 @@ done
 
 # ---- validate input -------------------------------------------------------
 [[ $# -gt 0 ]] || die_usage "no guest command given; use: $prog --results DIR -- COMMAND [ARGS...]"
+if [[ -n $flavour ]]; then
+	[[ $flavour =~ ^[a-z0-9][a-z0-9-]*$ ]] || die_usage "--flavour '$flavour' is not a flavour name (e.g. iommufd-compat)"
+	kernel="$repo/reference-kernel/out/reference-$flavour/bzImage"
+	[[ -f $kernel ]] || die_usage "--flavour $flavour: no kernel $kernel; build it with KERNEL_FLAVOUR=$flavour reference-kernel/build.sh"
+fi
+case $nic_peer in
+'' | e1000e | virtio-net) ;;
+*) die_usage "--nic-peer '$nic_peer': choose e1000e or virtio-net" ;;
+esac
 [[ -n $results ]] || die_usage "--results DIR is required"
 [[ -f $kernel ]] || die_usage "kernel '$kernel' not found; build it with reference-kernel/build.sh or pass --kernel PATH"
 [[ $timeout_s =~ ^[1-9][0-9]*$ ]] || die_usage "--timeout must be a positive number of seconds, got '$timeout_s'"
@@ -169,6 +189,7 @@ if [[ $devices != none && -n $devices ]]; then
 		esac
 	done
 fi
+[[ -z $nic_peer || ,$devices, == *,e1000e,* ]] || die_usage "--nic-peer needs the built-in e1000e nic0 (--devices ... e1000e)"
 for d in "${user_devices[@]}"; do
 	[[ -n $d && $d != -* && $d != *[[:space:]]* ]] ||
 		die_usage "--device '$d' is not a QEMU device option list (e.g. virtio-rng-pci,id=rng0)"
@@ -178,7 +199,7 @@ for o in "${user_objects[@]}"; do
 		die_usage "--object '$o' is not a QEMU object option list with an id= (e.g. memory-backend-ram,id=m1,size=64M)"
 done
 # A 15-slot range of pcie.0 holds the root ports (see below).
-((${#user_devices[@]} <= 11)) || die_usage "at most 11 --device options (one PCIe root port each)"
+((${#user_devices[@]} + (${#nic_peer} > 0) <= 11)) || die_usage "at most 11 --device options, 10 with --nic-peer (one PCIe root port each)"
 for b in "${bind_specs[@]}"; do
 	[[ $b =~ ^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$ ||
 	   $b =~ ^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$ || $b =~ ^[A-Za-z][A-Za-z0-9_.-]*$ ]] ||
@@ -307,8 +328,13 @@ if ((want_ivshmem)); then
 fi
 if ((want_nic)); then
 	root_port 3
-	qemu+=(-netdev user,id=n0,restrict=on
-		-device e1000e,id=nic0,bus=rp3,netdev=n0,romfile=)
+	if [[ -n $nic_peer ]]; then
+		# nic0 and nic1 on one hub, nothing else on it.
+		qemu+=(-netdev hubport,id=n0,hubid=0)
+	else
+		qemu+=(-netdev user,id=n0,restrict=on)
+	fi
+	qemu+=(-device e1000e,id=nic0,bus=rp3,netdev=n0,romfile=)
 	bind_list+=(nic0)
 fi
 if ((want_edu)); then
@@ -332,6 +358,15 @@ for d in "${user_devices[@]}"; do
 	qemu+=(-device "$d")
 	added_devices+=("$d")
 done
+if [[ -n $nic_peer ]]; then
+	rp=$((rp + 1))
+	root_port $rp
+	model=e1000e
+	[[ $nic_peer != virtio-net ]] || model=virtio-net-pci
+	qemu+=(-netdev hubport,id=n1,hubid=0 -device "$model,id=nic1,bus=rp$rp,netdev=n1,romfile=")
+	added_devices+=("$model,id=nic1,bus=rp$rp,netdev=n1,romfile=")
+	bind_list+=(nic1)
+fi
 qemu+=("${user_args[@]}")
 bind_list+=("${bind_specs[@]}")
 if ((vfio_bind)); then

@@ -8,7 +8,8 @@
 # changes (plain directory and git work tree, including a second edit of an
 # already modified file and an untracked file), when the compiler's version
 # string changes, and when build.sh, fetch-source.sh or a config fragment
-# changes.  Runs on a copy of reference-kernel/ in a temporary directory.
+# changes, and when a kernel flavour or its fragment changes (an unknown
+# flavour is refused).  Runs on a copy of reference-kernel/ in a temporary directory.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/pfn-key-test.XXXXXX")
@@ -31,7 +32,7 @@ mktree() {
 
 n=0 failed=0 skipped=0
 echo "KTAP version 1"
-echo "1..12"
+echo "1..15"
 # result NAME BEFORE AFTER same|differ
 result() {
 	local name=$1 a=$2 b=$3 want=$4 ok=0
@@ -104,6 +105,22 @@ echo '# CONFIG_PFN_TEST_KEY is not set' >>"$frag"
 k4=$(key)
 result config_fragment_changes_key "$k3" "$k4" differ
 result series_none_changes_key "$k4" "$(KERNEL_SERIES=none key)" differ
+
+# ---- a flavour: its own key, following its fragment; an unknown one refused
+kf=$(KERNEL_FLAVOUR=iommufd-compat key)
+result flavour_changes_key "$k4" "$kf" differ
+echo '# CONFIG_PFN_TEST_KEY is not set' >>"$tmp/rk/config/flavours/iommufd-compat.config"
+result flavour_fragment_changes_key "$kf" "$(KERNEL_FLAVOUR=iommufd-compat key)" differ
+n=$((n + 1))
+msg=$(KERNEL_FLAVOUR=no-such "$tmp/rk/build.sh" --print-key 2>&1 >/dev/null)
+rc=$?
+if [ $rc -ne 0 ] && [ "$(printf '%s\n' "$msg" | wc -l)" = 1 ] && [[ $msg == *"flavours: iommufd-compat"* ]]; then
+	echo "ok $n unknown_flavour_refused"
+else
+	echo "# unknown_flavour_refused: exit $rc: $msg"
+	echo "not ok $n unknown_flavour_refused"
+	failed=$((failed + 1))
+fi
 
 echo "# Totals: pass:$((n - failed - skipped)) fail:$failed xfail:0 xpass:0 skip:$skipped error:0"
 [ $failed -eq 0 ]

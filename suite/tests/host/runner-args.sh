@@ -21,6 +21,8 @@ cases=(
 	"object_without_id|--object|memory-backend-ram,size=1M"
 	"unknown_builtin_device|--devices|nvme,gpu"
 	"device_missing_value|--device|--"
+	"nic_peer_unknown_model|--nic-peer|e100"
+	"flavour_not_built|--flavour|no-such-flavour"
 )
 echo "KTAP version 1"
 echo "1..$((${#cases[@]} + 2))"

@@ -72,6 +72,8 @@ stage kernel-regression 300 U ktap suite/tests/vm/kernel-regression.sh
 stage kvm-payload 90 - ktap workloads/kvm/build/tests/test_vm
 # A revoke (memory disable, reset) under a running guest, both paths.
 stage kvm-revoke 120 - exit workloads/kvm/build/pfn-kvm revoke --json "$out/kvm-revoke.json"
+# Needs the runner's --nic-peer e1000e (nic1 wired to nic0).
+stage dpdk 120 - ktap suite/tests/vm/dpdk.sh
 stage negative-control 180 UO ktap suite/tests/vm/negative-control.sh
 # The uAPI fuzzer (SPEC.md FUZZ) needs the target, so it runs before conform's
 # UNPLUG case; the reference modules it loads taint O.

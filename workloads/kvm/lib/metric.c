@@ -45,12 +45,10 @@ struct pkvm_summary pkvm_metric_summary(const struct pkvm_metric *m)
 	return s;
 }
 
-void pkvm_metric_json(struct pfn_json *j, const struct pkvm_metric *m)
+void pkvm_metric_json_members(struct pfn_json *j, const struct pkvm_metric *m)
 {
 	struct pkvm_summary s = pkvm_metric_summary(m);
 
-	pfn_json_object_begin(j);
-	pfn_json_kv_string(j, "name", m->name);
 	pfn_json_kv_string(j, "unit", m->unit);
 	pfn_json_kv_string(j, "direction", m->higher_is_better ? "higher_is_better"
 							       : "lower_is_better");
@@ -68,5 +66,12 @@ void pkvm_metric_json(struct pfn_json *j, const struct pkvm_metric *m)
 	pfn_json_kv_uint(j, "n", s.n);
 	if (m->dropped)
 		pfn_json_kv_uint(j, "dropped", m->dropped);
+}
+
+void pkvm_metric_json(struct pfn_json *j, const struct pkvm_metric *m)
+{
+	pfn_json_object_begin(j);
+	pfn_json_kv_string(j, "name", m->name);
+	pkvm_metric_json_members(j, m);
 	pfn_json_object_end(j);
 }

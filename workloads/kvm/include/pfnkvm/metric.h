@@ -55,6 +55,13 @@ struct pkvm_summary {
 /** pkvm_metric_summary() - summarise; all zero when @m has no samples. */
 struct pkvm_summary pkvm_metric_summary(const struct pkvm_metric *m);
 
+/**
+ * pkvm_metric_json_members() - @m's members but its name, into an object
+ * the caller opened: unit, direction, samples, median, min, max, n (and
+ * dropped)
+ */
+void pkvm_metric_json_members(struct pfn_json *j, const struct pkvm_metric *m);
+
 /** pkvm_metric_json() - write @m as one JSON object (no samples: median etc. null). */
 void pkvm_metric_json(struct pfn_json *j, const struct pkvm_metric *m);
 
