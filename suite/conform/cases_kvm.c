@@ -342,30 +342,49 @@ static void expect_slot(struct conform_result *res, struct pkvm_vm *vm,
 	conform_expect_errno(res, label, pkvm_dmabuf_slot_set_raw(vm, r), want);
 }
 
-/* KVM-010: malformed dma-buf memslots are refused with the exact errno. */
-static void kvm_dmabuf_bad_args(const struct conform_ctx *ctx, struct conform_result *res)
+/*
+ * The target open with dma-buf memslots available, a two-page dma-buf of its
+ * BAR exported with @open_flags and a VM; returns the dma-buf fd, or -1 with
+ * @res failed or skipped (and nothing left open but @t, closed by the caller).
+ */
+static int open_slot_fixture(const struct conform_ctx *ctx, struct pkvm_target *t,
+			     uint32_t open_flags, struct pkvm_vm *vm, struct conform_result *res)
 {
 	struct pfn_range range = { 0, 2 * 4096 };
-	struct pkvm_region_dmabuf r, base;
-	struct pkvm_target t;
-	struct pkvm_vm vm;
 	struct pfn_err err;
 	int fd;
 
-	if (!open_target(ctx, &t, res))
-		return;
-	if (!need_dmabuf(&t, res))
-		goto out;
-	fd = pfn_vfio_dmabuf_export(&t.dev, t.bar, &range, 1, O_RDWR | O_CLOEXEC, &err);
+	if (!open_target(ctx, t, res))
+		return -2;
+	if (!need_dmabuf(t, res))
+		return -1;
+	fd = pfn_vfio_dmabuf_export(&t->dev, t->bar, &range, 1, open_flags, &err);
 	if (fd < 0) {
-		conform_fail(res, "%s", err.msg);
-		goto out;
+		conform_fail_as(res, CONFORM_REASON_SETUP, "export with open_flags %#x: %s",
+				open_flags, err.msg);
+		return -1;
 	}
-	if (pkvm_vm_create(&vm, 2 * GIB, &err)) {
+	if (pkvm_vm_create(vm, 2 * GIB, &err)) {
 		conform_fail(res, "%s", err.msg);
 		close(fd);
-		goto out;
+		return -1;
 	}
+	return fd;
+}
+
+/* KVM-010: malformed dma-buf memslots are refused with the exact errno. */
+static void kvm_dmabuf_bad_args(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	struct pkvm_region_dmabuf r, base;
+	struct pkvm_target t;
+	struct pkvm_vm vm;
+	int fd;
+
+	fd = open_slot_fixture(ctx, &t, O_RDWR | O_CLOEXEC, &vm, res);
+	if (fd == -2)
+		return;
+	if (fd < 0)
+		goto out;
 	base = (struct pkvm_region_dmabuf){ .slot = PKVM_SLOT_BAR, .flags = KVM_MEM_DMABUF,
 		.guest_phys_addr = GIB, .memory_size = 2 * 4096, .dmabuf_fd = (uint32_t)fd };
 	r = base;
@@ -400,28 +419,16 @@ out:
  */
 static void kvm_dmabuf_rdonly_fd(const struct conform_ctx *ctx, struct conform_result *res)
 {
-	struct pfn_range range = { 0, 2 * 4096 };
 	struct pkvm_region_dmabuf r;
 	struct pkvm_target t;
 	struct pkvm_vm vm;
-	struct pfn_err err;
 	int fd;
 
-	if (!open_target(ctx, &t, res))
+	fd = open_slot_fixture(ctx, &t, O_RDONLY | O_CLOEXEC, &vm, res);
+	if (fd == -2)
 		return;
-	if (!need_dmabuf(&t, res))
+	if (fd < 0)
 		goto out;
-	fd = pfn_vfio_dmabuf_export(&t.dev, t.bar, &range, 1, O_RDONLY | O_CLOEXEC, &err);
-	if (fd < 0) {
-		conform_fail_as(res, CONFORM_REASON_SETUP, "export with open_flags O_RDONLY: %s",
-				err.msg);
-		goto out;
-	}
-	if (pkvm_vm_create(&vm, 2 * GIB, &err)) {
-		conform_fail(res, "%s", err.msg);
-		close(fd);
-		goto out;
-	}
 	r = (struct pkvm_region_dmabuf){ .slot = PKVM_SLOT_BAR, .flags = KVM_MEM_DMABUF,
 		.guest_phys_addr = GIB, .memory_size = 2 * 4096, .dmabuf_fd = (uint32_t)fd };
 	expect_slot(res, &vm, &r, "writable, of an O_RDONLY dma-buf", EACCES);

@@ -455,7 +455,7 @@ out:
 static void model_iommufd_refuses_dynamic(const struct conform_ctx *ctx,
 					  struct conform_result *res)
 {
-	uint64_t size = 8 * ctx->page, iova = 0, unmapped = 0;
+	uint64_t size = 8 * ctx->page, iova = 0;
 	struct conform_fixture fx;
 	int fd, ret;
 
@@ -468,13 +468,8 @@ static void model_iommufd_refuses_dynamic(const struct conform_ctx *ctx,
 		conform_fail(res, "reference export (dynamic): %s", strerror(-fd));
 		goto out;
 	}
-	ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, size, &iova, PFN_MAP_RW,
-				NULL);
-	conform_expect_errno(res, "MAP_FILE of a dynamic dma-buf", ret, EPROTONOSUPPORT);
-	pfn_ioas_unmap(fx.iommu.fd, fx.iommu.ioas_id, 0, UINT64_MAX, &unmapped, NULL);
-	if (unmapped)
-		conform_fail(res, "the refused map left %llu bytes mapped",
-			     (unsigned long long)unmapped);
+	conform_expect_map_refused(&fx, fd, size, PFN_MAP_RW, "MAP_FILE of a dynamic dma-buf",
+				   EPROTONOSUPPORT, res);
 	close(fd);
 
 	fd = ref_export(size, PFN_REF_MODEL_PINNED, 4);
@@ -898,9 +893,9 @@ out:
 static void model_undeclared_is_unknown(const struct conform_ctx *ctx,
 					struct conform_result *res)
 {
-	uint64_t size = 4 * ctx->page, iova, unmapped = 0;
+	uint64_t size = 4 * ctx->page;
 	struct conform_fixture fx;
-	int fd, imp, ret;
+	int fd, imp;
 
 	if (!ref_modules(ctx, res) || !conform_fixture_open(ctx, &fx, res))
 		return;
@@ -928,14 +923,8 @@ static void model_undeclared_is_unknown(const struct conform_ctx *ctx,
 		      PFN_REF_IMP_STATIC, 0, -1, res);
 	close(imp);
 
-	iova = fx.iova_a;
-	ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, size, &iova, PFN_MAP_RW,
-				NULL);
-	conform_expect_errno(res, "MAP_FILE of an undeclared dma-buf", ret, EPROTONOSUPPORT);
-	pfn_ioas_unmap(fx.iommu.fd, fx.iommu.ioas_id, 0, UINT64_MAX, &unmapped, NULL);
-	if (unmapped)
-		conform_fail(res, "the refused map left %llu bytes mapped",
-			     (unsigned long long)unmapped);
+	conform_expect_map_refused(&fx, fd, size, PFN_MAP_RW, "MAP_FILE of an undeclared dma-buf",
+				   EPROTONOSUPPORT, res);
 out_fd:
 	close(fd);
 out:
