@@ -12,6 +12,7 @@
  * The cases drive the VMM library in workloads/kvm (libpfnkvm), which the
  * suite's Makefile compiles with the suite's flags and links into pfnsuite.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -445,9 +446,62 @@ out:
 struct vm_revoker {
 	struct pfn_vfio_dev *dev;
 	atomic_bool stop;
-	unsigned long toggles;
+	atomic_ulong toggles;
+	atomic_uint iterations;
 	int ret;
 };
+
+/* Print where each of this process's threads waits in the kernel. */
+static void print_task_stacks(void)
+{
+	char path[300], line[160];
+	struct dirent *e;
+	DIR *d;
+	FILE *f;
+
+	d = opendir("/proc/self/task");
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/stack", e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		printf("# RACE-002: thread %s kernel stack:\n", e->d_name);
+		while (fgets(line, sizeof(line), f))
+			printf("#   %s", line);
+		fclose(f);
+	}
+	closedir(d);
+	fflush(stdout);
+}
+
+/*
+ * Watch the race: when neither the VM loop nor the revoker moved for 15 s,
+ * print where the threads wait in the kernel (once), so that a stalled
+ * kernel call is named before the case's time limit kills the case.
+ */
+static void *vm_race_watchdog(void *arg)
+{
+	struct vm_revoker *r = arg;
+	unsigned long last = ~0ul, now_count;
+	unsigned int still = 0;
+
+	while (!atomic_load(&r->stop)) {
+		sleep(1);
+		now_count = atomic_load(&r->toggles) + atomic_load(&r->iterations);
+		still = now_count == last ? still + 1 : 0;
+		last = now_count;
+		if (still == 15) {
+			printf("# RACE-002: no progress for 15 s (%u VMs, %lu revokes)\n",
+			       atomic_load(&r->iterations), atomic_load(&r->toggles));
+			print_task_stacks();
+		}
+	}
+	return NULL;
+}
 
 /* Revoke and restore the target's memory until told to stop. */
 static void *vm_revoke_loop(void *arg)
@@ -460,7 +514,7 @@ static void *vm_revoke_loop(void *arg)
 			r->ret = pfn_vfio_set_memory_enable(r->dev, true, NULL);
 		if (r->ret)
 			break;
-		r->toggles++;
+		atomic_fetch_add(&r->toggles, 1);
 	}
 	return NULL;
 }
@@ -491,7 +545,7 @@ static void race_revoke_vm_destroy(const struct conform_ctx *ctx, struct conform
 	char why[PFN_ERR_MSG_MAX];
 	struct pkvm_target t;
 	struct pfn_err err;
-	pthread_t thread;
+	pthread_t thread, watchdog;
 	int fd, ret;
 
 	if (!open_target(ctx, &t, res))
@@ -511,6 +565,12 @@ static void race_revoke_vm_destroy(const struct conform_ctx *ctx, struct conform
 	rev.dev = &t.dev;
 	if (pthread_create(&thread, NULL, vm_revoke_loop, &rev)) {
 		conform_fail_as(res, CONFORM_REASON_SETUP, "cannot start the revoking thread");
+		goto out_fd;
+	}
+	if (pthread_create(&watchdog, NULL, vm_race_watchdog, &rev)) {
+		atomic_store(&rev.stop, true);
+		pthread_join(thread, NULL);
+		conform_fail_as(res, CONFORM_REASON_SETUP, "cannot start the watchdog thread");
 		goto out_fd;
 	}
 	t0 = mono_now();
@@ -534,17 +594,19 @@ static void race_revoke_vm_destroy(const struct conform_ctx *ctx, struct conform
 		else
 			conform_expect_errno(res, "KVM_MEM_DMABUF slot during the race", ret, 0);
 		pkvm_vm_destroy(&vm);
+		atomic_fetch_add(&rev.iterations, 1);
 		if (res->result == PFN_FAIL)
 			break;
 		if (mono_now() >= next_progress) {
 			printf("# RACE-002: %u VMs destroyed, %lu revokes so far\n", it + 1,
-			       rev.toggles);
+			       atomic_load(&rev.toggles));
 			fflush(stdout);
 			next_progress += 5;
 		}
 	}
 	atomic_store(&rev.stop, true);
 	pthread_join(thread, NULL);
+	pthread_join(watchdog, NULL);
 	pfn_vfio_set_memory_enable(&t.dev, true, NULL);
 	if (rev.ret)
 		conform_fail(res, "the revoking thread failed: %s", strerror(-rev.ret));
@@ -555,12 +617,12 @@ static void race_revoke_vm_destroy(const struct conform_ctx *ctx, struct conform
 		conform_fail_as(res, CONFORM_REASON_SETUP, "%s", why);
 	else if (!ret)
 		conform_fail(res, "during %u VM destructions racing %lu revokes: %s", it,
-			     rev.toggles, why);
+			     atomic_load(&rev.toggles), why);
 	conform_note(res, "%u VMs destroyed in %.1f s while %lu revoke/restore pairs ran; %u slots created, %u refused while revoked (ENODEV)",
-		     it, mono_now() - t0, rev.toggles, created, refused);
-	if (res->result != PFN_FAIL && (!created || !rev.toggles))
+		     it, mono_now() - t0, atomic_load(&rev.toggles), created, refused);
+	if (res->result != PFN_FAIL && (!created || !atomic_load(&rev.toggles)))
 		conform_fail(res, "no race ran: %u slots created, %lu revokes", created,
-			     rev.toggles);
+			     atomic_load(&rev.toggles));
 out_fd:
 	close(fd);
 out:
