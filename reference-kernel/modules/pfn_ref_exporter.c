@@ -104,16 +104,23 @@ static void pfn_ref_unmap(struct dma_buf_attachment *attach,
 	kfree(sgt);
 }
 
+#ifdef PFN_REF_KAPI_V1
+typedef unsigned int pfn_ref_count;
+#else
+typedef size_t pfn_ref_count;
+#endif
+
 static struct dma_buf_mem_chunks *
 pfn_ref_get_memory(struct dma_buf_attachment *attach)
 {
 	struct pfn_ref_buf *buf = attach->dmabuf->priv;
+	pfn_ref_count nr_ranges = buf->nr_blocks;
 	struct dma_buf_mem_chunks *chunks;
 	unsigned int i;
 
 	dma_resv_assert_held(attach->dmabuf->resv);
 
-	chunks = dma_buf_mem_chunks_alloc(1, &buf->nr_blocks, GFP_KERNEL);
+	chunks = dma_buf_mem_chunks_alloc(1, &nr_ranges, GFP_KERNEL);
 	if (!chunks)
 		return ERR_PTR(-ENOMEM);
 	/* System memory: no p2pdma provider */
@@ -137,6 +144,13 @@ static const struct dma_buf_ops pfn_ref_ops = {
 	.unmap_dma_buf = pfn_ref_unmap,
 	.release = pfn_ref_release,
 	.get_memory = pfn_ref_get_memory,
+};
+
+/* An exporter that declares no model cannot offer get_memory */
+static const struct dma_buf_ops pfn_ref_undeclared_ops = {
+	.map_dma_buf = pfn_ref_map,
+	.unmap_dma_buf = pfn_ref_unmap,
+	.release = pfn_ref_release,
 };
 
 static int pfn_ref_parse_model(const char *name)
@@ -166,8 +180,9 @@ static long pfn_ref_create(struct pfn_ref_exp_create __user *uarg)
 	model = arg.model;
 	if (model == PFN_REF_MODEL_DEFAULT)
 		model = pfn_ref_parse_model(default_model);
-	if (model < DMA_BUF_MEM_MODEL_PINNED ||
-	    model > DMA_BUF_MEM_MODEL_REVOCABLE)
+	if ((model < DMA_BUF_MEM_MODEL_PINNED ||
+	     model > DMA_BUF_MEM_MODEL_REVOCABLE) &&
+	    model != PFN_REF_MODEL_UNDECLARED)
 		return -EINVAL;
 
 	buf = kzalloc_obj(*buf);
@@ -186,6 +201,10 @@ static long pfn_ref_create(struct pfn_ref_exp_create __user *uarg)
 	exp_info.flags = O_RDWR | O_CLOEXEC;
 	exp_info.priv = buf;
 	exp_info.mem_model = model;
+	if (model == PFN_REF_MODEL_UNDECLARED) {
+		exp_info.ops = &pfn_ref_undeclared_ops;
+		exp_info.mem_model = DMA_BUF_MEM_MODEL_UNSPECIFIED;
+	}
 	buf->dmabuf = dma_buf_export(&exp_info);
 	if (IS_ERR(buf->dmabuf)) {
 		long ret = PTR_ERR(buf->dmabuf);
@@ -231,8 +250,11 @@ static long pfn_ref_move(struct pfn_ref_buf *buf, u8 pattern)
 static long pfn_ref_revoke(struct pfn_ref_buf *buf, bool revoked)
 {
 	dma_resv_lock(buf->dmabuf->resv, NULL);
+	/* v2: dma_buf_set_revoked() sets the state and then notifies */
 	dma_buf_set_revoked(buf->dmabuf, revoked);
+#ifdef PFN_REF_KAPI_V1
 	dma_buf_invalidate_mappings(buf->dmabuf);
+#endif
 	dma_resv_wait_timeout(buf->dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP,
 			      false, MAX_SCHEDULE_TIMEOUT);
 	dma_resv_unlock(buf->dmabuf->resv);

@@ -66,14 +66,22 @@ static long pfn_imp_attach(struct xarray *xa,
 
 	if (copy_from_user(&arg, uarg, sizeof(arg)))
 		return -EFAULT;
-	if (arg.flags & ~PFN_REF_IMP_P2P)
+	if (arg.flags & ~(PFN_REF_IMP_P2P | PFN_REF_IMP_STATIC |
+			  PFN_REF_IMP_NO_INVALIDATE))
 		return -EINVAL;
+	/* The core warns about an importer that declares what it cannot do */
+	if ((arg.flags & PFN_REF_IMP_NO_INVALIDATE) &&
+	    (arg.mem_models & (PFN_REF_CAP_DYNAMIC | PFN_REF_CAP_REVOCABLE)))
+		return -EINVAL;
+	if (arg.flags & PFN_REF_IMP_STATIC)
+		arg.mem_models = 0;
 
 	imp = kzalloc_obj(*imp);
 	if (!imp)
 		return -ENOMEM;
 	imp->ops.allow_peer2peer = arg.flags & PFN_REF_IMP_P2P;
-	imp->ops.invalidate_mappings = pfn_imp_invalidate;
+	if (!(arg.flags & PFN_REF_IMP_NO_INVALIDATE))
+		imp->ops.invalidate_mappings = pfn_imp_invalidate;
 	imp->ops.mem_models = arg.mem_models;
 
 	imp->dmabuf = dma_buf_get(arg.fd);
@@ -81,9 +89,13 @@ static long pfn_imp_attach(struct xarray *xa,
 		ret = PTR_ERR(imp->dmabuf);
 		goto err_free;
 	}
-	imp->attach = dma_buf_dynamic_attach(imp->dmabuf,
-					     pfn_imp_misc.this_device,
-					     &imp->ops, imp);
+	if (arg.flags & PFN_REF_IMP_STATIC)
+		imp->attach = dma_buf_attach(imp->dmabuf,
+					     pfn_imp_misc.this_device);
+	else
+		imp->attach = dma_buf_dynamic_attach(imp->dmabuf,
+						     pfn_imp_misc.this_device,
+						     &imp->ops, imp);
 	if (IS_ERR(imp->attach)) {
 		ret = PTR_ERR(imp->attach);
 		goto err_put;

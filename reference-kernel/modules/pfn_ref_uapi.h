@@ -15,6 +15,9 @@
 #define PFN_REF_MODEL_PINNED	1
 #define PFN_REF_MODEL_DYNAMIC	2
 #define PFN_REF_MODEL_REVOCABLE	3
+/* no declared model ("unknown" in fdinfo) and no get_memory op, like most
+ * exporters that predate memory models */
+#define PFN_REF_MODEL_UNDECLARED	4
 
 /**
  * struct pfn_ref_exp_create - export a buffer of system memory
@@ -53,11 +56,16 @@ struct pfn_ref_exp_op {
 #define PFN_REF_CAP_REVOCABLE	(1u << 3)
 
 #define PFN_REF_IMP_P2P		(1u << 0)	/* allow_peer2peer */
+/* a static attachment: dma_buf_attach(), no importer ops at all */
+#define PFN_REF_IMP_STATIC	(1u << 1)
+/* importer ops without invalidate_mappings (an importer that pins) */
+#define PFN_REF_IMP_NO_INVALIDATE (1u << 2)
 
 /**
  * struct pfn_ref_imp_attach - attach to a dma-buf
  * @fd: the dma-buf fd
- * @mem_models: PFN_REF_CAP_* the importer declares (0: declares nothing)
+ * @mem_models: PFN_REF_CAP_* the importer declares (0: declares nothing);
+ *	ignored with PFN_REF_IMP_STATIC
  * @flags: PFN_REF_IMP_*
  * @id: out: import handle for the other ioctls on this open file
  */

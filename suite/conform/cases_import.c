@@ -352,6 +352,55 @@ static void imp_fd_closed_while_mapped(const struct conform_ctx *ctx,
 	conform_fixture_close(&fx);
 }
 
+/*
+ * FIND-030: a dma-buf exported O_RDONLY must not become device-writable:
+ * MAP_FILE with IOMMU_IOAS_MAP_WRITEABLE is refused with EACCES, as mmap(2)
+ * refuses PROT_WRITE of a read-only file, while a read-only map of the same
+ * fd works (the positive control).  Linux 7.3 maps it writable: a finding.
+ */
+static void find_rdonly_dmabuf_writable_map(const struct conform_ctx *ctx,
+					    struct conform_result *res)
+{
+	struct pfn_range range = { 0, ctx->page };
+	struct conform_result probe = { .result = PFN_PASS };
+	struct conform_fixture fx;
+	struct pfn_err err;
+	uint64_t iova;
+	int fd, ret;
+
+	if (!conform_fixture_open(ctx, &fx, res))
+		return;
+	fd = pfn_vfio_dmabuf_export(&fx.target, ctx->target_bar, &range, 1,
+				    O_RDONLY | O_CLOEXEC, &err);
+	if (fd < 0) {
+		conform_fail_as(res, CONFORM_REASON_SETUP, "export with open_flags O_RDONLY: %s",
+				err.msg);
+		goto out;
+	}
+	iova = IOVA_A;
+	ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, ctx->page, &iova,
+				PFN_MAP_READ, &err);
+	if (ret) {
+		conform_fail_as(res, CONFORM_REASON_RIG_BROKEN,
+				"read-only MAP_FILE of an O_RDONLY dma-buf (the control): %s",
+				err.msg);
+		goto out_fd;
+	}
+	pfn_ioas_unmap(fx.iommu.fd, fx.iommu.ioas_id, iova, ctx->page, NULL, NULL);
+	/* Judged apart: a map that succeeds is the finding, not a failure */
+	ret = conform_expect_map_refused(&fx, fd, ctx->page, PFN_MAP_RW,
+					 "writable MAP_FILE of an O_RDONLY dma-buf", EACCES, &probe);
+	if (!ret)
+		conform_finding(res, CONFORM_REASON_CHECK,
+				"IOMMU_IOAS_MAP_FILE with WRITEABLE of a dma-buf opened O_RDONLY succeeded: the device may write what the fd only lets userspace read");
+	else if (probe.result == PFN_FAIL)
+		conform_fail(res, "%s", probe.reason);
+out_fd:
+	close(fd);
+out:
+	conform_fixture_close(&fx);
+}
+
 const struct conform_case conform_import_cases[] = {
 	{ "IMP-001", "whole_fixed_iova", "IMP-1", 0, imp_whole_fixed, 0 },
 	{ "IMP-002", "whole_allocated_iova", "IMP-1", 0, imp_whole_allocated, 0 },
@@ -372,6 +421,8 @@ const struct conform_case conform_import_cases[] = {
 	{ "IMP-017", "memfd_baseline", "IMP-4", 0, imp_memfd_baseline, 0 },
 	{ "IMP-018", "multi_range_dmabuf", "IMP-5", 0, imp_multi_range, 0 },
 	{ "IMP-019", "non_vfio_exporter", "IMP-6", 0, imp_other_exporter, 0 },
+	{ "FIND-030", "writable_map_of_rdonly_dmabuf", "IMP-7", 0,
+	  find_rdonly_dmabuf_writable_map, 0 },
 };
 
 const unsigned int conform_import_count =

@@ -268,6 +268,19 @@ out:
 
 /* ---- MODEL-3: attach refuses an unsupported model ---------------------- */
 
+/*
+ * Does an importer with invalidate_mappings that declares @caps attach to a
+ * buffer of model @m?  The core's rules (SPEC.md MODEL-3, MODEL-7): pinned
+ * unless the importer declares a set without pinned; dynamic and revocable
+ * only when declared.
+ */
+static bool model_accepts(unsigned int m, uint32_t caps)
+{
+	if (m == PFN_REF_MODEL_PINNED)
+		return !caps || (caps & PFN_REF_CAP_PINNED);
+	return caps & (1u << m);
+}
+
 static void model_attach_matrix(const struct conform_ctx *ctx, struct conform_result *res)
 {
 	static const uint32_t caps[] = {
@@ -297,7 +310,7 @@ static void model_attach_matrix(const struct conform_ctx *ctx, struct conform_re
 			break;
 		}
 		for (c = 0; c < sizeof(caps) / sizeof(caps[0]); c++) {
-			int want = !caps[c] || (caps[c] & (1u << m)) ? 0 : EPROTONOSUPPORT;
+			int want = model_accepts(m, caps[c]) ? 0 : EPROTONOSUPPORT;
 			uint32_t id;
 			char what[128];
 			int ret;
@@ -442,7 +455,7 @@ out:
 static void model_iommufd_refuses_dynamic(const struct conform_ctx *ctx,
 					  struct conform_result *res)
 {
-	uint64_t size = 8 * ctx->page, iova = 0, unmapped = 0;
+	uint64_t size = 8 * ctx->page, iova = 0;
 	struct conform_fixture fx;
 	int fd, ret;
 
@@ -455,13 +468,8 @@ static void model_iommufd_refuses_dynamic(const struct conform_ctx *ctx,
 		conform_fail(res, "reference export (dynamic): %s", strerror(-fd));
 		goto out;
 	}
-	ret = pfn_ioas_map_file(fx.iommu.fd, fx.iommu.ioas_id, fd, 0, size, &iova, PFN_MAP_RW,
-				NULL);
-	conform_expect_errno(res, "MAP_FILE of a dynamic dma-buf", ret, EPROTONOSUPPORT);
-	pfn_ioas_unmap(fx.iommu.fd, fx.iommu.ioas_id, 0, UINT64_MAX, &unmapped, NULL);
-	if (unmapped)
-		conform_fail(res, "the refused map left %llu bytes mapped",
-			     (unsigned long long)unmapped);
+	conform_expect_map_refused(&fx, fd, size, PFN_MAP_RW, "MAP_FILE of a dynamic dma-buf",
+				   EPROTONOSUPPORT, res);
 	close(fd);
 
 	fd = ref_export(size, PFN_REF_MODEL_PINNED, 4);
@@ -768,6 +776,161 @@ out:
 	rig_close(&rig);
 }
 
+/* ---- MODEL-7: the core enforces the models for every importer --------- */
+
+/*
+ * Attach the reference importer to @fd as @what (@caps, @flags); expect
+ * @want_attach, and if it attached and @want_get >= 0, expect @want_get from
+ * dma_buf_get_memory() through the attachment.
+ */
+static void expect_import(int imp, int fd, const char *what, uint32_t caps, uint32_t flags,
+			  int want_attach, int want_get, struct conform_result *res)
+{
+	struct pfn_ref_imp_status st;
+	char label[192];
+	uint32_t id = 0;
+	int ret;
+
+	ret = ref_attach(imp, fd, caps, flags, &id);
+	snprintf(label, sizeof(label), "attach of %s", what);
+	if (!conform_expect_errno(res, label, ret, want_attach) || ret)
+		return;
+	if (want_get >= 0) {
+		snprintf(label, sizeof(label), "dma_buf_get_memory() of %s", what);
+		conform_expect_errno(res, label, ref_imp(PFN_REF_IMP_GET, imp, id, &st), want_get);
+	}
+	ioctl(imp, PFN_REF_IMP_DETACH, &id);
+}
+
+/*
+ * MODEL-013: importers that cannot follow the memory are refused by the
+ * core, whatever the exporter's own attach callback does: a static
+ * attachment or an importer that declares nothing never attaches to a
+ * revocable buffer, nor an undeclared one with invalidate_mappings to a
+ * dynamic buffer; a static attachment to a dynamic or pinned buffer is
+ * allowed (the buffer is pinned before it is mapped) but gets no physical
+ * ranges.  Every refusal is EPROTONOSUPPORT, the core's errno.
+ */
+static void model_enforced_in_core(const struct conform_ctx *ctx, struct conform_result *res)
+{
+	const uint32_t st = PFN_REF_IMP_STATIC | PFN_REF_IMP_P2P;
+	const uint32_t pins = PFN_REF_IMP_NO_INVALIDATE | PFN_REF_IMP_P2P;
+	struct conform_fixture fx;
+	int vfio = -1, rev = -1, dyn = -1, pin = -1, imp;
+
+	if (!ref_modules(ctx, res) || !conform_fixture_open(ctx, &fx, res))
+		return;
+	imp = open("/dev/pfn_ref_imp", O_RDWR | O_CLOEXEC);
+	if (imp < 0) {
+		conform_fail(res, "/dev/pfn_ref_imp: %s", strerror(errno));
+		goto out;
+	}
+	vfio = conform_export(ctx, &fx, 0, ctx->page, res);
+	rev = ref_export(4 * ctx->page, PFN_REF_MODEL_REVOCABLE, 2);
+	dyn = ref_export(4 * ctx->page, PFN_REF_MODEL_DYNAMIC, 2);
+	pin = ref_export(4 * ctx->page, PFN_REF_MODEL_PINNED, 2);
+	if (vfio < 0 || rev < 0 || dyn < 0 || pin < 0) {
+		if (res->result != PFN_FAIL)
+			conform_fail_as(res, CONFORM_REASON_SETUP, "reference export: %s",
+					strerror(-(rev < 0 ? rev : dyn < 0 ? dyn : pin)));
+		goto out_fds;
+	}
+
+	/* Revocable: only an importer that follows and declares revocable */
+	expect_import(imp, vfio, "a vfio dma-buf by a static importer", 0, st, EPROTONOSUPPORT,
+		      -1, res);
+	expect_import(imp, vfio, "a vfio dma-buf by an importer declaring nothing", 0,
+		      PFN_REF_IMP_P2P, EPROTONOSUPPORT, -1, res);
+	expect_import(imp, vfio, "a vfio dma-buf by a pinning importer", PFN_REF_CAP_PINNED,
+		      pins, EPROTONOSUPPORT, -1, res);
+	expect_import(imp, rev, "a revocable buffer by a static importer", 0, st,
+		      EPROTONOSUPPORT, -1, res);
+	expect_import(imp, rev, "a revocable buffer by an importer declaring nothing", 0,
+		      PFN_REF_IMP_P2P, EPROTONOSUPPORT, -1, res);
+	expect_import(imp, rev, "a revocable buffer by a revocable importer (control)",
+		      PFN_REF_CAP_REVOCABLE, PFN_REF_IMP_P2P, 0, 0, res);
+
+	/* Dynamic: a follower must declare it; a static importer gets no ranges */
+	expect_import(imp, dyn, "a dynamic buffer by an importer declaring nothing", 0,
+		      PFN_REF_IMP_P2P, EPROTONOSUPPORT, -1, res);
+	expect_import(imp, dyn, "a dynamic buffer by a static importer", 0, st, 0,
+		      EPROTONOSUPPORT, res);
+	expect_import(imp, dyn, "a dynamic buffer by a pinning importer", PFN_REF_CAP_PINNED,
+		      pins, 0, EPROTONOSUPPORT, res);
+	expect_import(imp, dyn, "a dynamic buffer by a dynamic importer (control)",
+		      PFN_REF_CAP_DYNAMIC, PFN_REF_IMP_P2P, 0, 0, res);
+
+	/* Pinned: anyone attaches, only a declared importer gets the ranges */
+	expect_import(imp, pin, "a pinned buffer by a static importer", 0, st, 0,
+		      EPROTONOSUPPORT, res);
+	expect_import(imp, pin, "a pinned buffer by an importer declaring nothing", 0,
+		      PFN_REF_IMP_P2P, 0, EPROTONOSUPPORT, res);
+	expect_import(imp, pin, "a pinned buffer by a pinned importer (control)",
+		      PFN_REF_CAP_PINNED, PFN_REF_IMP_P2P, 0, 0, res);
+out_fds:
+	if (vfio >= 0)
+		close(vfio);
+	if (rev >= 0)
+		close(rev);
+	if (dyn >= 0)
+		close(dyn);
+	if (pin >= 0)
+		close(pin);
+	close(imp);
+out:
+	conform_fixture_close(&fx);
+}
+
+/*
+ * MODEL-014: an exporter that declares no model is "unknown" in fdinfo and
+ * treated as dynamic: an importer that follows and declares a set without
+ * dynamic (iommufd, KVM, the reference importer declaring pinned+revocable)
+ * refuses it with EPROTONOSUPPORT; one declaring dynamic, one declaring
+ * nothing and a static one accept it.  IOMMU_IOAS_MAP_FILE of it fails with
+ * EPROTONOSUPPORT (the model), not EOPNOTSUPP (the exporter has no
+ * get_memory), and leaves nothing mapped.
+ */
+static void model_undeclared_is_unknown(const struct conform_ctx *ctx,
+					struct conform_result *res)
+{
+	uint64_t size = 4 * ctx->page;
+	struct conform_fixture fx;
+	int fd, imp;
+
+	if (!ref_modules(ctx, res) || !conform_fixture_open(ctx, &fx, res))
+		return;
+	fd = ref_export(size, PFN_REF_MODEL_UNDECLARED, 2);
+	if (fd < 0) {
+		conform_fail_as(res, CONFORM_REASON_SETUP, "reference export (undeclared): %s",
+				strerror(-fd));
+		goto out;
+	}
+	if (!expect_model(fd, "an exporter that declares no model", "unknown", res))
+		goto out_fd;
+	imp = open("/dev/pfn_ref_imp", O_RDWR | O_CLOEXEC);
+	if (imp < 0) {
+		conform_fail(res, "/dev/pfn_ref_imp: %s", strerror(errno));
+		goto out_fd;
+	}
+	expect_import(imp, fd, "an undeclared buffer by a pinned+revocable importer",
+		      PFN_REF_CAP_PINNED | PFN_REF_CAP_REVOCABLE, PFN_REF_IMP_P2P,
+		      EPROTONOSUPPORT, -1, res);
+	expect_import(imp, fd, "an undeclared buffer by a dynamic importer", PFN_REF_CAP_DYNAMIC,
+		      PFN_REF_IMP_P2P, 0, -1, res);
+	expect_import(imp, fd, "an undeclared buffer by an importer declaring nothing", 0,
+		      PFN_REF_IMP_P2P, 0, -1, res);
+	expect_import(imp, fd, "an undeclared buffer by a static importer", 0,
+		      PFN_REF_IMP_STATIC, 0, -1, res);
+	close(imp);
+
+	conform_expect_map_refused(&fx, fd, size, PFN_MAP_RW, "MAP_FILE of an undeclared dma-buf",
+				   EPROTONOSUPPORT, res);
+out_fd:
+	close(fd);
+out:
+	conform_fixture_close(&fx);
+}
+
 const struct conform_case conform_model_cases[] = {
 	{ "MODEL-001", "fdinfo_vfio_revocable", "MODEL-1", 0, model_vfio_revocable, 0 },
 	{ "MODEL-002", "fdinfo_udmabuf_pinned", "MODEL-1", 0, model_udmabuf_pinned, 0 },
@@ -782,6 +945,10 @@ const struct conform_case conform_model_cases[] = {
 	{ "MODEL-011", "dma_multi_range_lands_in_order", "MODEL-6", CONFORM_NEEDS_DMA,
 	  model_dma_multi_range, 0 },
 	{ "MODEL-012", "dma_udmabuf_lands", "MODEL-6", CONFORM_NEEDS_DMA, model_dma_udmabuf, 0 },
+	{ "MODEL-013", "core_refuses_importers_that_cannot_follow", "MODEL-7", 0,
+	  model_enforced_in_core, 0 },
+	{ "MODEL-014", "undeclared_model_is_unknown", "MODEL-7", 0, model_undeclared_is_unknown,
+	  0 },
 };
 
 const unsigned int conform_model_count =

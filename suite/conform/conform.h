@@ -236,6 +236,21 @@ int conform_make_udmabuf(uint64_t size, int *memfd, struct conform_result *res);
  */
 bool conform_ref_modules(const struct conform_ctx *ctx, struct conform_result *res);
 
+/**
+ * conform_expect_map_refused() - a MAP_FILE that must fail and map nothing
+ * @fx: the fixture; the map is tried at @fx->iova_a
+ * @fd: the dma-buf
+ * @len: bytes from offset 0
+ * @flags: PFN_MAP_*
+ * @what: what was attempted, for the message
+ * @want: the expected positive errno
+ * @res: failed when the errno differs or the IOAS is not empty afterwards
+ *
+ * Return: the map's result (0 when it was wrongly accepted, -errno).
+ */
+int conform_expect_map_refused(struct conform_fixture *fx, int fd, uint64_t len, uint32_t flags,
+			       const char *what, int want, struct conform_result *res);
+
 /* ---- runner ---------------------------------------------------------- */
 
 /**

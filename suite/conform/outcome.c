@@ -156,6 +156,21 @@ void conform_fixture_close(struct conform_fixture *fx)
 	pfn_iommu_close(&fx->iommu);
 }
 
+int conform_expect_map_refused(struct conform_fixture *fx, int fd, uint64_t len, uint32_t flags,
+			       const char *what, int want, struct conform_result *res)
+{
+	uint64_t iova = fx->iova_a, unmapped = 0;
+	int ret;
+
+	ret = pfn_ioas_map_file(fx->iommu.fd, fx->iommu.ioas_id, fd, 0, len, &iova, flags, NULL);
+	conform_expect_errno(res, what, ret, want);
+	pfn_ioas_unmap(fx->iommu.fd, fx->iommu.ioas_id, 0, UINT64_MAX, &unmapped, NULL);
+	if (unmapped)
+		conform_fail(res, "%s: %llu bytes stayed mapped", what,
+			     (unsigned long long)unmapped);
+	return ret;
+}
+
 int conform_export(const struct conform_ctx *ctx, struct conform_fixture *fx,
 		   uint64_t offset, uint64_t length, struct conform_result *res)
 {
