@@ -12,9 +12,10 @@
 #include "fuzz.h"
 #include "../../reference-kernel/modules/pfn_ref_uapi.h"
 
-/* What the exporter allows, from pfn_ref_exporter.c. */
+/* What the exporter and importer allow, from pfn_ref_exporter.c and pfn_ref_importer.c. */
 #define REF_MAX_RANGES 64
 #define REF_MAX_SIZE (256ull << 20)
+#define REF_IMP_FLAGS (PFN_REF_IMP_P2P | PFN_REF_IMP_STATIC | PFN_REF_IMP_NO_INVALIDATE)
 
 /* A buffer size: small and valid mostly; never one the guest cannot spare. */
 static uint64_t gen_size(struct fuzz_rng *r, uint64_t page, uint32_t nr)
@@ -35,7 +36,8 @@ static void exp_create(struct fuzz_world *w, struct fuzz_rng *r, struct fuzz_cal
 	a.nr_ranges = fuzz_below(r, 10) ? 1 + (uint32_t)fuzz_below(r, 4) :
 		      (uint32_t)fuzz_edge(r, REF_MAX_RANGES, 1);
 	a.size = gen_size(r, page, a.nr_ranges);
-	a.model = fuzz_below(r, 10) ? (uint32_t)fuzz_below(r, 4) : (uint32_t)fuzz_u64(r);
+	a.model = fuzz_below(r, 10) ? (uint32_t)fuzz_below(r, PFN_REF_MODEL_UNDECLARED + 1) :
+		  (uint32_t)fuzz_u64(r);
 	a.reserved = fuzz_one_in(r, 20) ? (uint32_t)fuzz_u64(r) | 1 : 0;
 	snprintf(c->desc, sizeof(c->desc), "CREATE size=%#llx model=%u nr_ranges=%u reserved=%#x",
 		 (unsigned long long)a.size, a.model, a.nr_ranges, a.reserved);
@@ -45,7 +47,7 @@ static void exp_create(struct fuzz_world *w, struct fuzz_rng *r, struct fuzz_cal
 		c->must_fail = "REF-EXP-ranges";
 	else if (!a.size || a.size > REF_MAX_SIZE || a.size % (a.nr_ranges * page))
 		c->must_fail = "REF-EXP-size";
-	else if (a.model > PFN_REF_MODEL_REVOCABLE)
+	else if (a.model > PFN_REF_MODEL_UNDECLARED)
 		c->must_fail = "REF-EXP-model";
 	fuzz_issue(w, c);
 	ret = ioctl(w->ref_exp, PFN_REF_EXP_CREATE, &a);
@@ -123,11 +125,14 @@ static void imp_attach(struct fuzz_world *w, struct fuzz_rng *r, struct fuzz_cal
 
 	a.fd = fuzz_world_fd(w, r, fdname, sizeof(fdname), &buf);
 	a.mem_models = fuzz_below(r, 5) ? (uint32_t)fuzz_below(r, 16) : (uint32_t)fuzz_u64(r);
-	a.flags = fuzz_below(r, 10) ? (uint32_t)fuzz_below(r, 2) : (uint32_t)fuzz_u64(r);
+	a.flags = fuzz_below(r, 10) ? (uint32_t)fuzz_below(r, REF_IMP_FLAGS + 1) : (uint32_t)fuzz_u64(r);
 	snprintf(c->desc, sizeof(c->desc), "ATTACH fd=%s mem_models=%#x flags=%#x", fdname,
 		 a.mem_models, a.flags);
-	if (a.flags & ~PFN_REF_IMP_P2P)
+	if (a.flags & ~REF_IMP_FLAGS)
 		c->must_fail = "REF-IMP-unknown-flags";
+	else if ((a.flags & PFN_REF_IMP_NO_INVALIDATE) &&
+		 (a.mem_models & (PFN_REF_CAP_DYNAMIC | PFN_REF_CAP_REVOCABLE)))
+		c->must_fail = "REF-IMP-follows-without-invalidate";
 	else if (!buf)
 		c->must_fail = "REF-IMP-fd-kind";
 	fuzz_issue(w, c);
