@@ -82,8 +82,10 @@ static int create_io_queues(struct pfn_dma *dma, struct pfn_err *err)
 	struct pfn_nvme_sqe nq = {
 		.opc = PFN_NVME_ADMIN_SET_FEATURES,
 		.cdw10 = htole32(PFN_NVME_FEAT_NUM_QUEUES),
-		.cdw11 = 0,	/* one SQ and one CQ (0's based) */
+		/* 0's based: queue 1 plus PFN_NVME_MAX_QPAIRS extra pairs */
+		.cdw11 = htole32((uint32_t)PFN_NVME_MAX_QPAIRS << 16 | PFN_NVME_MAX_QPAIRS),
 	};
+	struct pfn_nvme_cqe granted;
 	struct pfn_nvme_sqe cq = {
 		.opc = PFN_NVME_ADMIN_CREATE_CQ,
 		.prp1 = htole64(s->ioq.cq_iova),
@@ -99,9 +101,12 @@ static int create_io_queues(struct pfn_dma *dma, struct pfn_err *err)
 	int ret;
 
 	ret = pfn_nvme_sync(dma, &s->aq, &nq, NVME_ADMIN_TIMEOUT_MS, "Set Features (Number of Queues)",
-			    NULL, err);
+			    &granted, err);
 	if (ret)
 		return ret;
+	/* DW0: NCQA << 16 | NSQA, both 0's based; pairs need one of each. */
+	s->nr_ioq = (uint16_t)((granted.dw0 & 0xffff) < (granted.dw0 >> 16) ?
+			       (granted.dw0 & 0xffff) : (granted.dw0 >> 16)) + 1;
 	ret = pfn_nvme_sync(dma, &s->aq, &cq, NVME_ADMIN_TIMEOUT_MS, "Create I/O Completion Queue",
 			    NULL, err);
 	if (ret)
@@ -299,6 +304,7 @@ static void nvme_fini(struct pfn_dma *dma)
 	/* After the disable the controller does no DMA: only then unmap memory. */
 	if (s->bar.regs && s->enabled)
 		pfn_nvme_ctrl_disable(dma, NULL);
+	pfn_nvme_qps_lost(dma, true);
 	if (s->bus_master)
 		pfn_vfio_set_bus_master(dma->dev, false, NULL);
 	pfn_drv_mem_unmap(dma, &s->guard);
@@ -410,6 +416,7 @@ static int nvme_recover(struct pfn_dma *dma, struct pfn_err *err)
 		return ret;	/* the engine stays unusable: nothing is submitted */
 	}
 	s->io_cq = s->io_sq = false;
+	pfn_nvme_qps_lost(dma, false);
 	s->xfer = (struct nvme_xfer){ 0 };
 	memset(s->mem.va, 0, s->mem.len);
 	s->orphan = false;
