@@ -38,6 +38,7 @@ suite: deps
 	@$(MAKE) --no-print-directory -C suite
 	@$(MAKE) --no-print-directory -C workloads/kvm
 	@$(MAKE) --no-print-directory -C workloads/dpdk
+	@$(MAKE) --no-print-directory -C workloads/fio
 
 unit-test: deps
 	@$(MAKE) --no-print-directory -C suite unit-test

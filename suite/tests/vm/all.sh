@@ -74,6 +74,9 @@ stage kvm-payload 90 - ktap workloads/kvm/build/tests/test_vm
 stage kvm-revoke 120 - exit workloads/kvm/build/pfn-kvm revoke --json "$out/kvm-revoke.json"
 # Needs the runner's --nic-peer e1000e (nic1 wired to nic0).
 stage dpdk 120 - ktap suite/tests/vm/dpdk.sh
+# fio with the pfn engine (quick profile: every placement x path, the kernel
+# baselines, revoke under I/O); writes fio.json and fio/.
+stage fio 150 - ktap suite/tests/vm/fio.sh
 stage negative-control 180 UO ktap suite/tests/vm/negative-control.sh
 # The uAPI fuzzer (SPEC.md FUZZ) needs the target, so it runs before conform's
 # UNPLUG case; the reference modules it loads taint O.

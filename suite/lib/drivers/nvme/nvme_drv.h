@@ -12,6 +12,7 @@
 #include "../driver.h"
 #include "nvme_logic.h"
 #include "pfn/dma.h"
+#include "pfn/nvme.h"
 
 #define NVME_ADMIN_DEPTH	32
 #define NVME_IO_DEPTH		64
@@ -94,6 +95,9 @@ struct nvme_xfer {
  * @aq: the admin queue pair
  * @ioq: the I/O queue pair
  * @xfer: the memcpy in flight
+ * @nr_ioq: I/O queue pairs the controller granted (Set Features, Number of
+ *	Queues): queue 1 is @ioq, 2..@nr_ioq can be extra pairs
+ * @qps: the extra queue pairs (nvme_qp.c), by index (qid - 2)
  */
 struct nvme_state {
 	struct pfn_drv_bar bar;
@@ -111,6 +115,8 @@ struct nvme_state {
 	struct nvme_queue aq;
 	struct nvme_queue ioq;
 	struct nvme_xfer xfer;
+	uint16_t nr_ioq;
+	struct pfn_nvme_qp *qps[PFN_NVME_MAX_QPAIRS];
 };
 
 /* Layout of the driver's memory; the same offsets apply from iova_base. */
@@ -126,6 +132,15 @@ enum {
 	MEM_PRP_DST = MEM_PRP_SRC + NVME_PRP_PAGES * 0x1000,
 	MEM_SIZE = MEM_PRP_DST + NVME_PRP_PAGES * 0x1000,
 };
+
+/* ---- nvme_qp.c ----------------------------------------------------------- */
+
+/**
+ * pfn_nvme_qps_lost() - the controller was disabled (fini, recover): every
+ * extra queue pair is dead; with @unmap (fini) their memory is unmapped too
+ * and they are detached from @dma, so that pfn_nvme_qp_destroy() only frees.
+ */
+void pfn_nvme_qps_lost(struct pfn_dma *dma, bool unmap);
 
 /* ---- nvme_queue.c -------------------------------------------------------- */
 

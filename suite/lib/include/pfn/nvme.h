@@ -98,8 +98,7 @@ struct pfn_nvme_ns_id {
  * @scratch_lba: first LBA of the scratch range (data there is overwritten)
  * @checked_bytes: bytes from LBA 0 that init found free of partition tables
  *	and filesystem signatures; 0 when opened with allow_destructive
- *	(nothing checked)
- */
+ *	(nothing checked) */
 struct pfn_nvme_info {
 	struct pfn_nvme_ctrl_id ctrl;
 	struct pfn_nvme_cap cap;
@@ -139,5 +138,154 @@ int pfn_nvme_info(const struct pfn_dma *dma, struct pfn_nvme_info *out,
  */
 int pfn_nvme_io_raw(struct pfn_dma *dma, uint8_t opc, uint64_t len, uint64_t prp1,
 		    uint64_t prp2, int timeout_ms, struct pfn_err *err);
+
+/* ---- extra I/O queue pairs (fio engine, benchmarks) ------------------------ */
+
+/* Most extra I/O queue pairs one instance can have (qids 2 and up). */
+#define PFN_NVME_MAX_QPAIRS	16
+/* Deepest extra queue pair (entries; one stays free, so depth - 1 in flight). */
+#define PFN_NVME_QP_MAX_DEPTH	256
+/* IOVA a queue pair's memory takes in the driver window, after the driver's own. */
+#define PFN_NVME_QP_IOVA	(2ull << 20)
+/* IOVA window an instance with @nqp extra queue pairs needs (pfn_dma_open2()). */
+#define PFN_NVME_IOVA_WINDOW(nqp) (PFN_DMA_IOVA_WINDOW + (uint64_t)(nqp) * PFN_NVME_QP_IOVA)
+
+/**
+ * struct pfn_nvme_done - one completion reaped from a queue pair
+ * @tag: what the caller passed to pfn_nvme_qp_submit()
+ * @sf: the 15-bit Status Field (0: success); pfn_nvme_status_describe()
+ *	words it
+ */
+struct pfn_nvme_done {
+	uint64_t tag;
+	uint16_t sf;
+};
+
+struct pfn_nvme_qp;
+
+/**
+ * pfn_nvme_qp_create() - an I/O queue pair of its own (SQ and CQ, PRP list
+ * pages, one per slot), for one thread: submissions and completions on
+ * different queue pairs may run concurrently; creating and destroying them
+ * (admin commands) must be serialised by the caller, and not run while the
+ * instance's memcpy is in flight
+ * @dma: an open NVMe instance whose IOVA window is at least
+ *	 PFN_NVME_IOVA_WINDOW(PFN_NVME_MAX_QPAIRS) or covers this pair's slot
+ * @depth: entries per queue, 2..min(PFN_NVME_QP_MAX_DEPTH, CAP.MQES);
+ *	   depth - 1 commands may be in flight
+ * @out: receives the queue pair
+ * @err: error detail (names the limit that was exceeded)
+ *
+ * Return: 0; -EINVAL (not an NVMe instance, depth out of range, window too
+ * small), -ENOSPC (the controller granted fewer queues), or the error of the
+ * Create I/O CQ/SQ command.
+ */
+int pfn_nvme_qp_create(struct pfn_dma *dma, uint32_t depth, struct pfn_nvme_qp **out,
+		       struct pfn_err *err);
+
+/**
+ * pfn_nvme_qp_destroy() - delete the queues (bounded waits) and free the
+ * pair; its commands must have completed (or the controller been disabled).
+ * Safe on NULL and on a pair whose instance was closed or recovered.
+ */
+void pfn_nvme_qp_destroy(struct pfn_nvme_qp *qp);
+
+/** pfn_nvme_qp_slots() - commands that may be in flight at once (depth - 1). */
+uint32_t pfn_nvme_qp_slots(const struct pfn_nvme_qp *qp);
+
+/** pfn_nvme_qp_inflight() - commands submitted and not yet reaped. */
+uint32_t pfn_nvme_qp_inflight(const struct pfn_nvme_qp *qp);
+
+/**
+ * pfn_nvme_qp_submit() - put one NVM Read or Write on the SQ (the doorbell
+ * waits for pfn_nvme_qp_ring())
+ * @qp: queue pair
+ * @opc: PFN_NVME_CMD_READ or PFN_NVME_CMD_WRITE
+ * @byte_off: namespace byte offset (LBA multiple)
+ * @len: bytes (LBA multiple, at most the maximum transfer)
+ * @iova: data buffer IOVA (4-byte aligned; the pages after the first are
+ *	  taken as IOVA-contiguous); a PRP list is built in the slot's page
+ * @tag: returned with the completion
+ * @err: error detail
+ *
+ * Return: 0; -EBUSY (every slot in flight); -EINVAL (arguments); -ENODEV
+ * (the queue pair died: controller reset or closed).
+ */
+int pfn_nvme_qp_submit(struct pfn_nvme_qp *qp, uint8_t opc, uint64_t byte_off, uint64_t len,
+		       uint64_t iova, uint64_t tag, struct pfn_err *err);
+
+/** pfn_nvme_qp_ring() - write the SQ tail doorbell for what was submitted. */
+void pfn_nvme_qp_ring(struct pfn_nvme_qp *qp);
+
+/**
+ * pfn_nvme_qp_reap() - take up to @max completions off the CQ, not waiting
+ * @qp: queue pair
+ * @out: receives them
+ * @max: room in @out
+ * @err: error detail
+ *
+ * Return: the number reaped (0: none yet); -ENODEV (the pair died).  No
+ * register is read: a caller waiting long calls pfn_nvme_qp_check().
+ */
+int pfn_nvme_qp_reap(struct pfn_nvme_qp *qp, struct pfn_nvme_done *out, unsigned int max,
+		     struct pfn_err *err);
+
+/**
+ * pfn_nvme_qp_check() - is the controller still there? (reads CSTS)
+ * @qp: queue pair
+ * @err: error detail
+ *
+ * Return: 0; -ENODEV (CSTS reads all-ones: device gone or its memory
+ * disabled; or the pair died), -EIO (Controller Fatal Status).
+ */
+int pfn_nvme_qp_check(struct pfn_nvme_qp *qp, struct pfn_err *err);
+
+/**
+ * struct pfn_nvme_cmb - the controller memory buffer (CMBLOC, CMBSZ)
+ * @bar: the BAR holding it (CMBLOC.BIR)
+ * @offset: its offset in that BAR
+ * @size: its size in bytes
+ * @data: it may hold read and write data (CMBSZ.RDS and WDS)
+ */
+struct pfn_nvme_cmb {
+	uint32_t bar;
+	uint64_t offset;
+	uint64_t size;
+	bool data;
+};
+
+/**
+ * pfn_nvme_cmb_info() - describe the CMB, first enabling its registers
+ * (CMBMSC.CRE: NVMe 1.4 controllers read CMBLOC and CMBSZ as 0 until then)
+ * @dma: an open NVMe instance
+ * @out: filled
+ * @err: error detail
+ *
+ * Return: 0; -ENODEV (no CMB: CAP.CMBS 0, or CMBSZ 0); -EINVAL (not NVMe).
+ */
+int pfn_nvme_cmb_info(struct pfn_dma *dma, struct pfn_nvme_cmb *out, struct pfn_err *err);
+
+/**
+ * pfn_nvme_cmb_enable() - tell the controller where the host sees its CMB
+ * (CMBMSC.CBA = @cba, CMSE): from then on it serves data pointers in
+ * [@cba, @cba + size) from the CMB itself instead of DMAing them
+ * @dma: an open NVMe instance with a CMB
+ * @cba: the IOVA of the CMB's first byte, 4 KiB aligned
+ * @err: error detail
+ *
+ * Return: 0; -EINVAL (refused: CMBSTS.CBAI, or @cba unaligned); -ENODEV.
+ */
+int pfn_nvme_cmb_enable(struct pfn_dma *dma, uint64_t cba, struct pfn_err *err);
+
+/**
+ * pfn_nvme_status_describe() - word a Status Field, e.g. "Data Transfer
+ * Error (SCT 0 SC 0x04, DNR)"
+ * @sf: the 15-bit Status Field
+ * @buf: receives the text
+ * @len: size of @buf
+ *
+ * Return: @buf.
+ */
+char *pfn_nvme_status_describe(uint16_t sf, char *buf, size_t len);
 
 #endif /* PFN_NVME_H */
