@@ -8,18 +8,21 @@
 #                benchmark and conformance tests
 #   make kernel  build (or find cached) the reference kernel only
 #   make kernel-check  checkpatch --strict and build every prefix of the series
+#   make lava    the QEMU job of lava-jobs/ through LAVA's lava-run (no server),
+#                its results checked against the suite's; the bare-metal jobs
+#                validated with lava-run --validate
 #
 # Variables: KERNEL_SRC=DIR|TARBALL (build another tree), KERNEL_SERIES=none
 # (stock kernel, no patches), PFN_CACHE=DIR (build cache, default ~/.cache/pfnsuite).
 
 SHELL := /bin/bash
 
-.PHONY: all deps kernel kernel-check suite run test unit-test clean help
+.PHONY: all deps kernel kernel-check suite run test unit-test lava clean help
 
 all: suite
 
 help:
-	@sed -n '3,14p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,17p' Makefile | sed 's/^# \{0,1\}//'
 
 deps:
 	@suite/host/install-deps.sh
@@ -43,6 +46,9 @@ run: deps kernel suite
 
 test: deps
 	@suite/host/test.sh
+
+lava: deps kernel suite
+	@lava-jobs/run-qemu.sh; q=$$?; lava-jobs/validate-baremetal.sh; b=$$?; [ $$q -eq 0 ] && [ $$b -eq 0 ]
 
 clean:
 	@$(MAKE) --no-print-directory -C suite clean

@@ -17,7 +17,7 @@
 # 3. lava-run runs it, with tools/../qemu/host-bridge.sh serving the
 #    hot-unplug requests over QMP.  LAVA works in its fixed
 #    /var/lib/lava/dispatcher/tmp/<job id>/ (removed afterwards).
-# 4. results/tools/lava-results parses LAVA's log stream (DIR/lava/output.yaml)
+# 4. results/tools/lava-results parses LAVA's log stream (lava-run's output, DIR/lava-run.log)
 #    into DIR/lava-results.json and checks that LAVA's per-case verdicts and
 #    measurements agree with the same run's conformance.json, bench.json and
 #    probe.json (in DIR/guest/, the guest's results share).
@@ -126,7 +126,7 @@ rm -rf "$lava_tmp"
 echo "lava: lava-run exit $rc after $secs s" >&2
 if [ "$rc" -eq 0 ]; then ok lava_run; else notok lava_run "exit $rc after $secs s, see $out/lava-run.log"; fi
 
-if $py results/tools/lava-results parse "$out/lava/output.yaml" --output "$out/lava-results.json" 2>"$out/parse.log"; then
+if $py results/tools/lava-results parse "$out/lava-run.log" --output "$out/lava-results.json" 2>"$out/parse.log"; then
 	ok lava_results_parsed "$(cat "$out/parse.log")"
 	cat "$out/parse.log" >&2
 else

@@ -135,7 +135,8 @@ def parse_log(path):
         line = line.strip()
         if line.startswith("- "):
             line = line[2:]
-        if "results" not in line:
+        # Records only (lava-run's stderr may share the file).
+        if not line.startswith("{") or "results" not in line:
             continue
         try:
             rec = yaml.safe_load(line)
