@@ -104,6 +104,9 @@ t0=$SECONDS
 timeout_s=$(( ($($py -c 'import sys,yaml; print(yaml.safe_load(open(sys.argv[1]))["timeouts"]["job"]["minutes"])' "$out/job.yaml") + 2) * 60 ))
 lava_run >"$out/lava-run.log" 2>&1 &
 lava_pid=$!
+# Stopped early (make test's stage limit, ^C): lava-run cancels its job and
+# stops QEMU on SIGTERM; nothing of it outlives this script.
+trap 'kill -TERM "$lava_pid" 2>/dev/null; wait "$lava_pid"; rm -rf "$lava_tmp"; exit 1' TERM INT
 lava-jobs/qemu/host-bridge.sh "$out/guest" "$out/qmp.sock" "$lava_pid" >"$out/host-bridge.log" 2>&1 &
 # Progress: each test definition as LAVA starts it.
 shown=0
