@@ -89,7 +89,7 @@ lava_tmp=/var/lib/lava/dispatcher/tmp/$job_id
 lava_run() { lava-run --job-id "$job_id" --output-dir "$out/lava" --device "$out/device.yaml" \
 	--dispatcher "$out/dispatcher.yaml" "$@" "$out/job.yaml"; }
 n=0 failed=0
-ok() { n=$((n + 1)); echo "ok $n $1${2:+ # $2}"; }
+ok() { n=$((n + 1)); echo "ok $n $1"; [ -z "${2:-}" ] || echo "# $1: $2"; }
 notok() { n=$((n + 1)); failed=1; echo "not ok $n $1"; [ -z "${2:-}" ] || echo "# $1: $2"; }
 
 echo "KTAP version 1"

@@ -63,7 +63,8 @@ for variant in tdx stock; do
 		--var kconfig_required="$need" --output "$job" 2>"$out/render-$variant.log" ||
 		! $py lava-jobs/tools/render.py device --templates "$templates" --device lava-jobs/devices/x86-example.jinja2 \
 			--job "$job" --output "$out/x86-example-$variant.yaml" 2>>"$out/render-$variant.log"; then
-		echo "not ok $n validate_x86_$variant # $(head -n 1 "$out/render-$variant.log")"
+		echo "not ok $n validate_x86_$variant"
+		echo "# validate_x86_$variant: $(head -n 1 "$out/render-$variant.log")"
 		failed=1
 		continue
 	fi
