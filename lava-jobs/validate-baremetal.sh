@@ -15,8 +15,10 @@
 # they are stand-ins on PATH here (DIR/worker-bin, each exits 1 if run), so
 # what is validated is the job and the device configuration, not this
 # machine as a lab worker.  KTAP on stdout, one result per job; the rendered
-# jobs stay in DIR (default results/lava-runs/baremetal/).  Exit 0 when both
-# validate, 1 when one does not, 3 when lava-run or the templates are missing.
+# jobs stay in DIR (default results/lava-runs/baremetal/).  A third result
+# is the control: the TDX job with its boot method misspelt must NOT
+# validate (the check can fail).  Exit 0 when both validate and the control
+# does not, 1 when one does not, 3 when lava-run or the templates are missing.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd -P)
 cd "$top"
@@ -47,7 +49,16 @@ for f in tdx/bzImage tdx/initrd.img.gz stock/bzImage stock/initrd.img.gz debian-
 	echo "stand-in for the lab's $f" >"$out/artifacts/$f"
 done
 echo "KTAP version 1"
-echo "1..2"
+echo "1..3"
+# validate ID VARIANT JOB: lava-run --validate of JOB against VARIANT's device.
+validate() {
+	PATH=$PATH:$out/worker-bin unshare -m bash -c 'mount --bind "$1" /etc/default && shift && exec "$@"' - "$out/etc-default" \
+		lava-run --validate --job-id "$1" --output-dir "$out/lava-$2" --device "$out/x86-example-$2.yaml" \
+		--dispatcher "$out/dispatcher.yaml" "$3" >"$out/validate-${3##*/}.log" 2>&1
+	local rc=$?
+	rm -rf "/var/lib/lava/dispatcher/tmp/$1"
+	return $rc
+}
 n=0 failed=0
 for variant in tdx stock; do
 	n=$((n + 1))
@@ -69,15 +80,20 @@ for variant in tdx stock; do
 		continue
 	fi
 	id=$(( $(date +%s) % 100000000 * 100 + n ))
-	if PATH=$PATH:$out/worker-bin unshare -m bash -c 'mount --bind "$1" /etc/default && shift && exec "$@"' - "$out/etc-default" \
-		lava-run --validate --job-id "$id" --output-dir "$out/lava-$variant" --device "$out/x86-example-$variant.yaml" \
-		--dispatcher "$out/dispatcher.yaml" "$job" >"$out/validate-$variant.log" 2>&1; then
+	if validate "$id" "$variant" "$job"; then
 		echo "ok $n validate_x86_$variant"
 	else
 		echo "not ok $n validate_x86_$variant"
-		grep -aE '"lvl": "(error|exception)"|Invalid|invalid' "$out/validate-$variant.log" | head -n 5 | sed 's/^/# /'
+		grep -aE '"lvl": "(error|exception)"|Invalid|invalid' "$out/validate-${job##*/}.log" | head -n 5 | sed 's/^/# /'
 		failed=1
 	fi
-	rm -rf "/var/lib/lava/dispatcher/tmp/$id"
 done
+sed 's/method: ipxe$/method: ipxe-misspelt/' "$out/pfnsuite-x86-tdx.yaml" >"$out/broken-x86-tdx.yaml"
+if validate $(( $(date +%s) % 100000000 * 100 + 9 )) tdx "$out/broken-x86-tdx.yaml"; then
+	echo "not ok 3 validate_rejects_a_broken_job"
+	echo "# validate_rejects_a_broken_job: lava-run --validate accepted $out/broken-x86-tdx.yaml (boot method ipxe-misspelt)"
+	failed=1
+else
+	echo "ok 3 validate_rejects_a_broken_job"
+fi
 exit "$failed"
