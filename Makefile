@@ -11,13 +11,16 @@
 #                fuzzer, soak; any splat or leak fails
 #   make kernel  build (or find cached) the reference kernel only
 #   make kernel-check  checkpatch --strict and build every prefix of the series
+#   make lava    the QEMU job of lava-jobs/ through LAVA's lava-run (no server),
+#                its results checked against the suite's; the bare-metal jobs
+#                validated with lava-run --validate
 #
 # Variables: KERNEL_SRC=DIR|TARBALL (build another tree), KERNEL_SERIES=none
 # (stock kernel, no patches), PFN_CACHE=DIR (build cache, default ~/.cache/pfnsuite).
 
 SHELL := /bin/bash
 
-.PHONY: all deps kernel kernel-check suite run test test-debug unit-test clean help
+.PHONY: all deps kernel kernel-check suite run test test-debug unit-test lava clean help
 
 all: suite
 
@@ -55,6 +58,9 @@ test: deps
 DEBUG_STAGES := kunit,kvm-payload,kvm-revoke,negative-control,fuzz,soak,conform,kmemleak,results-schema
 test-debug: deps
 	@PFN_KERNEL_FLAVOUR=debug PFN_TEST_STAGES=$(DEBUG_STAGES) PFN_TEST_VM_TIMEOUT=$${PFN_TEST_VM_TIMEOUT:-2400} suite/host/test.sh
+
+lava: deps kernel suite
+	@lava-jobs/run-qemu.sh; q=$$?; lava-jobs/validate-baremetal.sh; b=$$?; [ $$q -eq 0 ] && [ $$b -eq 0 ]
 
 clean:
 	@$(MAKE) --no-print-directory -C suite clean

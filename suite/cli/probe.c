@@ -3,6 +3,7 @@
  * pfnsuite probe: for each vfio-bound device, list its BARs and find out, by
  * trying, which paths the running kernel supports: dma-buf export, iommufd
  * IOMMU_IOAS_MAP_FILE of that dma-buf, and type1 MAP_DMA of the BAR's mmap.
+ * First, the host's TDX readiness (probe_tdx.c).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +23,7 @@
 #include "pfn/json.h"
 #include "pfn/pci.h"
 #include "pfn/vfio.h"
+#include "probe_tdx.h"
 
 #define PROBE_MAX_DEVICES 64
 #define GiB (1ull << 30)
@@ -244,7 +246,7 @@ static void json_try(struct pfn_json *j, const char *key, const struct probe_try
 
 /* Write @path through a temporary file: a failure leaves an old @path as it was. */
 static int write_json(const char *path, const struct probe_device *devs, int n,
-		      struct pfn_err *err)
+		      const struct pfn_tdx *tdx, struct pfn_err *err)
 {
 	struct pfn_file_tx tx;
 	struct pfn_json j;
@@ -289,6 +291,7 @@ static int write_json(const char *path, const struct probe_device *devs, int n,
 		pfn_json_object_end(&j);
 	}
 	pfn_json_array_end(&j);
+	probe_tdx_json(&j, tdx);
 	pfn_json_object_end(&j);
 	ret = pfn_json_finish(&j);
 	if (ret) {
@@ -301,10 +304,13 @@ static int write_json(const char *path, const struct probe_device *devs, int n,
 static void probe_usage(FILE *out)
 {
 	fprintf(out,
-		"usage: pfnsuite probe [--device BDF]... [--json FILE] [--sysfs DIR]\n"
+		"usage: pfnsuite probe [--device BDF]... [--json FILE] [--sysfs DIR] [--procfs DIR]\n"
 		"  Lists each vfio-pci device (or each --device), its BARs, and whether\n"
 		"  dma-buf export, iommufd MAP_FILE of the dma-buf and type1 MAP_DMA of\n"
 		"  the BAR mmap work on the running kernel, by trying each.\n"
+		"  First the host's TDX readiness: the CPU flag, the TDX module and its\n"
+		"  version, the tdx_host device, a PCI TSM and TDX Connect, kvm_intel.tdx;\n"
+		"  each one absent says what is missing (read from --sysfs and --procfs).\n"
 		"  --json FILE is replaced only by a complete result.\n"
 		"Exit 0 when every device was probed; 2 for bad usage or a --device that is\n"
 		"absent or not bound to vfio-pci (nothing is probed or written); 3 when the\n"
@@ -317,18 +323,20 @@ int cmd_probe(int argc, char **argv)
 		{ "device", required_argument, NULL, 'd' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "sysfs", required_argument, NULL, 's' },
+		{ "procfs", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	char bdfs[PROBE_MAX_DEVICES][PFN_BDF_LEN];
-	const char *sysfs = PFN_SYSFS_DEFAULT, *json = NULL;
+	const char *sysfs = PFN_SYSFS_DEFAULT, *procfs = "/proc", *json = NULL;
 	const char *args[PROBE_MAX_DEVICES];
 	struct probe_device *devs;
+	struct pfn_tdx tdx;
 	int n = 0, c, ret, bad = 0;
 	bool named;
 	struct pfn_err err;
 
-	while ((c = getopt_long(argc, argv, "d:j:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "d:j:s:p:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (n == PROBE_MAX_DEVICES) {
@@ -343,6 +351,9 @@ int cmd_probe(int argc, char **argv)
 		case 's':
 			sysfs = optarg;
 			break;
+		case 'p':
+			procfs = optarg;
+			break;
 		case 'h':
 			probe_usage(stdout);
 			return CLI_EXIT_OK;
@@ -354,6 +365,8 @@ int cmd_probe(int argc, char **argv)
 		fprintf(stderr, "pfnsuite probe: unexpected argument '%s'\n", argv[optind]);
 		return CLI_EXIT_USAGE;
 	}
+	pfn_tdx_probe(&tdx, sysfs, procfs);
+	probe_tdx_print(stdout, &tdx);
 	if (!pfn_iommu_present(sysfs)) {
 		fprintf(stderr,
 			"pfnsuite probe: no IOMMU is active on this machine: enable VT-d/AMD-Vi in firmware and boot with intel_iommu=on or amd_iommu=on\n");
@@ -404,7 +417,7 @@ int cmd_probe(int argc, char **argv)
 		probe_type1(&devs[d], sysfs);
 		print_device(stdout, &devs[d]);
 	}
-	ret = json ? write_json(json, devs, n, &err) : 0;
+	ret = json ? write_json(json, devs, n, &tdx, &err) : 0;
 	free(devs);
 	if (ret) {
 		fprintf(stderr, "pfnsuite probe: %s\n", err.msg);

@@ -94,6 +94,12 @@ cmd wc coreutils
 cmd xargs findutils
 cmd xz xz-utils
 py jsonschema python3-jsonschema
+cmd lava-run lava-dispatcher
+py yaml python3-yaml
+py jinja2 python3-jinja2
+cmd unshare util-linux
+cmd chroot coreutils
+cmd zcat gzip
 lib kernel-build build-essential
 lib kernel-build flex
 lib kernel-build bison

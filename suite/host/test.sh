@@ -55,6 +55,7 @@ host_stage suite-build 900 quiet exit 'make --no-print-directory -C suite && mak
 # The fio engine without a device: load checks, bad input, the fold tool.
 host_stage fio-host 300 show ktap 'make --no-print-directory -C workloads/fio check'
 host_stage tools 300 show ktap '/usr/bin/python3 results/tools/test-tools'
+host_stage lava-tools 120 show ktap '/usr/bin/python3 results/tools/test-lava-results'
 host_stage kernel-key 120 show ktap 'suite/tests/host/kernel-key.sh'
 host_stage deps-check 120 show ktap '/usr/bin/python3 suite/tests/host/deps-check'
 host_stage apt-mirrors 120 show ktap 'suite/tests/host/apt-mirrors.sh'
@@ -77,6 +78,9 @@ VM+=(kernel-health) ORDER+=(kernel-health) NEEDS[kernel-health]="suite-build ker
 host_stage dpdk-compat 900 show ktap 'suite/tests/host/dpdk-flavour.sh iommufd-compat'
 # Every JSON file the VM stages wrote, against results/schema/.
 host_stage results-schema 120 show exit 'if [ -d "$PFN_TEST_LOGS/vm" ]; then /usr/bin/python3 results/tools/validate "$PFN_TEST_LOGS/vm"; else echo "no VM results to validate: no VM stage ran"; fi'
+# The QEMU job of lava-jobs/ through LAVA's lava-run, with this run's kernel
+# and suite builds, then the bare-metal jobs through lava-run --validate.
+host_stage lava 900 show ktap 'lava-jobs/test-stage.sh'
 # Last: the kernel's own KTAP parser over every KTAP file of this run.
 host_stage ktap-parse 300 show ktap 'shopt -s nullglob; suite/tests/ktap-parse.sh "$PFN_TEST_LOGS"/ktap/*.ktap'
 
