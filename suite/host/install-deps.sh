@@ -25,6 +25,7 @@ cmd bash bash
 cmd cat coreutils
 cmd ccache ccache
 cmd chmod coreutils
+cmd chromium chromium
 cmd cp coreutils
 cmd cut coreutils
 cmd date coreutils
@@ -89,6 +90,7 @@ cmd wc coreutils
 cmd xargs findutils
 cmd xz xz-utils
 py jsonschema python3-jsonschema
+py scipy python3-scipy
 lib kernel-build build-essential
 lib kernel-build flex
 lib kernel-build bison
@@ -102,6 +104,7 @@ lib kernel-build rsync
 lib kernel-source-signature debian-archive-keyring
 lib https-mirrors ca-certificates
 lib suite-benchmarks libbenchmark-dev
+lib gbench-compare libbenchmark-tools
 EOF
 )
 
