@@ -50,6 +50,7 @@ host_stage kvm-unit 600 show ktap 'make --no-print-directory -C workloads/kvm SA
 host_stage suite-build 900 quiet exit 'make --no-print-directory -C suite && make --no-print-directory -C workloads/kvm'
 host_stage tools 300 show ktap '/usr/bin/python3 results/tools/test-tools'
 host_stage compare 300 show ktap '/usr/bin/python3 results/tools/test-compare'
+host_stage export 300 show ktap '/usr/bin/python3 results/tools/test-export'
 host_stage kernel-key 120 show ktap 'suite/tests/host/kernel-key.sh'
 host_stage deps-check 120 show ktap '/usr/bin/python3 suite/tests/host/deps-check'
 host_stage apt-mirrors 120 show ktap 'suite/tests/host/apt-mirrors.sh'
