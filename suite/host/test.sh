@@ -67,6 +67,8 @@ done < <(suite/tests/vm/all.sh --list)
 VM+=(kernel-health) ORDER+=(kernel-health) NEEDS[kernel-health]="suite-build kernel"
 # Every JSON file the VM stages wrote, against results/schema/.
 host_stage results-schema 120 show exit 'if [ -d "$PFN_TEST_LOGS/vm" ]; then /usr/bin/python3 results/tools/validate "$PFN_TEST_LOGS/vm"; else echo "no VM results to validate: no VM stage ran"; fi'
+# The HTML report of those results (and of testdata), drawn in headless Chromium; a broken plot must fail.
+host_stage results-report 300 show ktap 'if [ -d "$PFN_TEST_LOGS/vm" ]; then /usr/bin/python3 results/tools/test-report "$PFN_TEST_LOGS/vm"; else /usr/bin/python3 results/tools/test-report; fi'
 # Last: the kernel's own KTAP parser over every KTAP file of this run.
 host_stage ktap-parse 300 show ktap 'shopt -s nullglob; suite/tests/ktap-parse.sh "$PFN_TEST_LOGS"/ktap/*.ktap'
 
