@@ -38,7 +38,7 @@ mkdir -p "$out"
 
 for size in $only; do
 	case $size in
-	1g) dir=$out ivs=1G
+	1g) dir=$out ivs=1G vmargs=()
 	    # shellcheck disable=SC2016 # expanded in the guest
 	    cmd='suite/build/pfnsuite probe --json "$PFN_RESULTS/probe.json" &&
 	         lspci -vvv -nn >"$PFN_RESULTS/lspci-vvv.txt" 2>&1;
@@ -46,7 +46,16 @@ for size in $only; do
 	         workloads/kvm/build/pfn-kvm bench --json "$PFN_RESULTS/kvm-bench.json"; k=$?;
 	         suite/build/pfnsuite conform --expect suite/conform/expect/reference.expect --results "$PFN_RESULTS" >"$PFN_RESULTS/conform.ktap"; c=$?;
 	         echo "bench $b kvm-bench $k conform $c" >"$PFN_RESULTS/steps.txt"; [ $b = 0 ] && [ $c = 0 ]' ;;
-	16g | 64g) dir=$out/bar-$size ivs=${size^^}
+	16g | 64g) dir=$out/bar-$size ivs=${size^^} vmargs=()
+	    # A 64 GiB RAM backend is refused by the host's overcommit heuristic
+	    # ("cannot set up guest memory 'shm0'") unless it is not reserved
+	    # (reserve=off, MAP_NORESERVE): bring the ivshmem device ourselves.
+	    if [ "$size" = 64g ]; then
+		vmargs=(--devices nvme,e1000e,edu
+			--object memory-backend-ram,id=shm0,size=64G,prealloc=off,reserve=off
+			--device ivshmem-plain,id=ivshmem0,memdev=shm0 --bind ivshmem0
+			--qemu-arg -global --qemu-arg q35-pcihost.pci-hole64-size=256G)
+	    fi
 	    # The flat cost at scale: the whole BAR mapped, VMA path (2M/1G aligned) against dma-buf.
 	    # shellcheck disable=SC2016
 	    cmd='suite/build/pfnsuite bench --filter "^iommu_map/(dmabuf/|vma/.*/align:(2097152|1073741824)$)" --repetitions 5 --results "$PFN_RESULTS"' ;;
@@ -56,9 +65,13 @@ for size in $only; do
 	echo "record: $size BAR: booting the emulated target (waits for $lock)"
 	rc=0
 	flock "$lock" suite/runner/run-vm.sh --results "$tmp" --ivshmem-size "$ivs" --timeout 3000 \
-		-- bash -c "$cmd" || rc=$?
+		"${vmargs[@]}" -- bash -c "$cmd" || rc=$?
 	suite/host/metadata.sh "$kdir" qemu "$tmp/metadata.json"
 	echo "record: $size BAR: exit $rc"
+	if [ "$rc" != 0 ]; then
+		echo "record: $size BAR: the run failed; $dir left as it was (see $tmp/serial.log)" >&2
+		continue
+	fi
 	mkdir -p "$dir"
 	for f in metadata.json probe.json bench.json bench-gbench.json kvm-bench.json conformance.json \
 		conform.ktap lspci-vvv.txt qemu-cmdline.txt vm-outcome.json steps.txt dmesg.txt devices.tsv; do
