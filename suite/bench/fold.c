@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Google Benchmark JSON -> bench.json: see fold.h. */
+/* Google Benchmark's reported runs -> bench.json: see fold.h. */
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -10,7 +10,7 @@
 
 #include "bench.h"
 #include "fold.h"
-#include "harness/json_scan.h"
+#include "harness/pfnbench.h"
 #include "meta.h"
 #include "pfn/file.h"
 #include "pfn/json.h"
@@ -55,58 +55,12 @@ struct outcome {
 	bool fatal;
 };
 
-struct fold {
+struct bench_fold {
 	struct metric *m;
 	size_t nm;
 	struct outcome *o;
 	size_t no;
 };
-
-/* Copy a JSON string's contents, decoding the simple escapes. */
-static void unescape(struct json_span s, char *out, size_t len)
-{
-	size_t k = 0;
-
-	for (const char *p = s.p; p < s.end && k + 1 < len; p++) {
-		char c = *p;
-
-		if (c == '\\' && p + 1 < s.end) {
-			c = *++p;
-			switch (c) {
-			case 'n':
-			case 't':
-			case 'r':
-				c = ' ';
-				break;
-			case 'u':
-				p += p + 4 < s.end ? 4 : 0;
-				c = '?';
-				break;
-			default:
-				break;	/* \" \\ \/ */
-			}
-		}
-		out[k++] = c;
-	}
-	out[k] = '\0';
-}
-
-static bool get_str(struct json_span obj, const char *key, char *out, size_t len)
-{
-	struct json_span v, s;
-
-	if (!json_get(obj, key, &v) || !json_str(v, &s))
-		return false;
-	unescape(s, out, len);
-	return true;
-}
-
-static bool get_true(struct json_span obj, const char *key)
-{
-	struct json_span v;
-
-	return json_get(obj, key, &v) && json_span_is(v, "true");
-}
 
 /*
  * Benchmark name from a run name: drop the components Google Benchmark
@@ -130,18 +84,7 @@ static void clean_name(char *name)
 	}
 }
 
-static double to_us(double v, const char *unit)
-{
-	if (!strcmp(unit, "ns"))
-		return v / 1e3;
-	if (!strcmp(unit, "ms"))
-		return v * 1e3;
-	if (!strcmp(unit, "s"))
-		return v * 1e6;
-	return v;
-}
-
-static struct metric *metric_for(struct fold *f, const char *bench, const struct quantity *q)
+static struct metric *metric_for(struct bench_fold *f, const char *bench, const struct quantity *q)
 {
 	struct metric *m;
 
@@ -170,7 +113,7 @@ static int add_sample(struct metric *m, double v)
 	return 0;
 }
 
-static int add_outcome(struct fold *f, const char *bench, const char *msg)
+static int add_outcome(struct bench_fold *f, const char *bench, const char *msg)
 {
 	struct outcome *o;
 
@@ -190,43 +133,33 @@ static int add_outcome(struct fold *f, const char *bench, const char *msg)
 	return 0;
 }
 
-static int fold_run(struct fold *f, struct json_span run, struct pfn_err *err)
+/* One reported run: a repetition's samples, or its error; aggregates are recomputed. */
+int bench_fold_result(const struct pfnbench_result *r, void *fold)
 {
-	char name[NAME_MAX_LEN], type[32], unit[8], msg[REASON_MAX_LEN], label[REASON_MAX_LEN];
-	struct json_span v;
-	double x;
+	struct bench_fold *f = fold;
+	char name[NAME_MAX_LEN];
 
-	if (!get_str(run, "run_name", name, sizeof(name)) &&
-	    !get_str(run, "name", name, sizeof(name)))
-		return pfn_fail(err, EINVAL, "a benchmark run has no name");
-	if (get_str(run, "run_type", type, sizeof(type)) && strcmp(type, "iteration"))
-		return 0;	/* aggregates: recomputed from the samples */
+	if (r->aggregate_name[0])
+		return 0;
+	snprintf(name, sizeof(name), "%s", r->name);
 	clean_name(name);
-	if (get_true(run, "error_occurred")) {
-		if (!get_str(run, "error_message", msg, sizeof(msg)))
-			snprintf(msg, sizeof(msg), "error without a message");
-		return add_outcome(f, name, msg) ? pfn_fail(err, ENOMEM, "out of memory") : 0;
-	}
-	if (!get_str(run, "time_unit", unit, sizeof(unit)))
-		snprintf(unit, sizeof(unit), "ns");
-	if (!get_str(run, "label", label, sizeof(label)))
-		label[0] = '\0';
+	if (r->error)
+		return add_outcome(f, name, r->error[0] ? r->error : "error without a message");
 	for (size_t i = 0; i < NQUANT; i++) {
 		const struct quantity *q = &quantities[i];
+		const struct pfnbench_counter *c = NULL;
 		struct metric *m;
 
-		if (!json_get(run, q->counter ? q->counter : "real_time", &v))
+		for (size_t k = 0; q->counter && k < r->nr_counters && !c; k++)
+			if (!strcmp(r->counters[k].name, q->counter))
+				c = &r->counters[k];
+		if (q->counter && !c)
 			continue;
-		if (!json_num(v, &x))
-			return pfn_fail(err, EINVAL, "%s: %s is not a number", name,
-					q->counter ? q->counter : "real_time");
-		if (!q->counter)
-			x = to_us(x, unit);
 		m = metric_for(f, name, q);
-		if (!m || add_sample(m, x))
-			return pfn_fail(err, ENOMEM, "out of memory");
-		if (label[0])
-			snprintf(m->note, sizeof(m->note), "%s", label);
+		if (!m || add_sample(m, c ? c->value : r->real_time_us))
+			return -ENOMEM;
+		if (r->label[0])
+			snprintf(m->note, sizeof(m->note), "%s", r->label);
 	}
 	return 0;
 }
@@ -302,7 +235,7 @@ static void write_metric(struct pfn_json *j, struct metric *m)
 	pfn_json_object_end(j);
 }
 
-static void write_outcomes(struct pfn_json *j, const struct fold *f, bool fatal)
+static void write_outcomes(struct pfn_json *j, const struct bench_fold *f, bool fatal)
 {
 	pfn_json_key(j, fatal ? "errors" : "skipped");
 	pfn_json_array_begin(j);
@@ -317,126 +250,64 @@ static void write_outcomes(struct pfn_json *j, const struct fold *f, bool fatal)
 	pfn_json_array_end(j);
 }
 
-static void fold_free(struct fold *f)
+struct bench_fold *bench_fold_new(void)
 {
+	return calloc(1, sizeof(struct bench_fold));
+}
+
+void bench_fold_free(struct bench_fold *f)
+{
+	if (!f)
+		return;
 	for (size_t i = 0; i < f->nm; i++)
 		free(f->m[i].samples);
 	free(f->m);
 	free(f->o);
+	free(f);
 }
 
-int bench_fold_buf(const char *doc, size_t len, const char *gbench_file, FILE *out,
-		   struct fold_summary *sum, struct pfn_err *err)
+int bench_fold_write(struct bench_fold *f, const struct bench_meta *meta, const char *gbench_file,
+		     FILE *out, struct fold_summary *sum, struct pfn_err *err)
 {
-	struct json_span root = json_root(doc, len), runs, run, context;
-	struct fold f = { 0 };
 	struct pfn_json j;
-	int ret = 0;
+	int ret;
 
 	memset(sum, 0, sizeof(*sum));
-	if (!json_get(root, "benchmarks", &runs) || *runs.p != '[')
-		return pfn_fail(err, EINVAL, "not a Google Benchmark JSON report (no \"benchmarks\" array)");
-	if (!json_get(root, "context", &context) || *context.p != '{')
-		return pfn_fail(err, EINVAL, "not a Google Benchmark JSON report (no \"context\" object)");
-	while (!ret && json_next(&runs, NULL, &run))
-		ret = *run.p == '{' ? fold_run(&f, run, err) :
-				      pfn_fail(err, EINVAL, "a benchmark run is not an object");
-	if (ret)
-		goto out;
-
 	pfn_json_init(&j, out);
 	pfn_json_object_begin(&j);
 	pfn_json_kv_string(&j, "schema", "pfnsuite-bench/1");
 	pfn_json_key(&j, "metadata");
-	ret = bench_meta_write(&j, context, gbench_file, err);
-	if (ret)
-		goto out;
+	bench_meta_write(&j, meta, gbench_file, pfnbench_library_build_type());
 	pfn_json_key(&j, "metrics");
 	pfn_json_array_begin(&j);
-	for (size_t i = 0; i < f.nm; i++)
-		write_metric(&j, &f.m[i]);
+	for (size_t i = 0; i < f->nm; i++)
+		write_metric(&j, &f->m[i]);
 	pfn_json_array_end(&j);
-	write_outcomes(&j, &f, false);
-	write_outcomes(&j, &f, true);
+	write_outcomes(&j, f, false);
+	write_outcomes(&j, f, true);
 	pfn_json_object_end(&j);
 	ret = pfn_json_finish(&j);
-	if (ret) {
-		pfn_fail(err, -ret, "bench.json writer misuse");
-		goto out;
-	}
+	if (ret)
+		return pfn_fail(err, -ret, "bench.json writer misuse");
 	fputc('\n', out);
-	sum->metrics = f.nm;
-	for (size_t i = 0; i < f.no; i++)
-		f.o[i].fatal ? sum->errors++ : sum->skipped++;
-out:
-	fold_free(&f);
-	return ret;
+	sum->metrics = f->nm;
+	for (size_t i = 0; i < f->no; i++)
+		f->o[i].fatal ? sum->errors++ : sum->skipped++;
+	return 0;
 }
 
-static char *read_all(const char *path, size_t *len, struct pfn_err *err)
+int bench_fold_publish(struct bench_fold *f, const struct bench_meta *meta, const char *gbench_file,
+		       const char *out_path, struct fold_summary *sum, struct pfn_err *err)
 {
-	size_t cap = 1 << 16, n = 0, r;
-	char *buf = malloc(cap), *p;
-	FILE *in = fopen(path, "re");
-
-	if (!in || !buf) {
-		if (in)
-			fclose(in);
-		free(buf);
-		if (!in)
-			pfn_fail_errno(err, "opening %s", path);
-		else
-			pfn_fail(err, ENOMEM, "out of memory reading %s", path);
-		return NULL;
-	}
-	while ((r = fread(buf + n, 1, cap - n - 1, in)) > 0) {
-		n += r;
-		if (n + 1 < cap)
-			continue;
-		p = realloc(buf, cap * 2);
-		if (!p) {
-			pfn_fail(err, ENOMEM, "out of memory reading %s", path);
-			goto fail;
-		}
-		buf = p;
-		cap *= 2;
-	}
-	if (ferror(in)) {
-		pfn_fail(err, EIO, "reading %s failed", path);
-		goto fail;
-	}
-	fclose(in);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-fail:
-	fclose(in);
-	free(buf);
-	return NULL;
-}
-
-int bench_fold(const char *gbench_path, const char *out_path, struct fold_summary *sum,
-	       struct pfn_err *err)
-{
-	const char *base = strrchr(gbench_path, '/');
 	struct pfn_file_tx tx;
-	size_t len;
-	char *doc;
-	int ret;
+	int ret = pfn_file_begin(&tx, out_path, err);
 
-	doc = read_all(gbench_path, &len, err);
-	if (!doc)
-		return -err->code;
-	ret = pfn_file_begin(&tx, out_path, err);
-	if (ret) {
-		free(doc);
+	if (ret)
 		return ret;
-	}
-	ret = bench_fold_buf(doc, len, base ? base + 1 : gbench_path, tx.f, sum, err);
-	free(doc);
+	ret = bench_fold_write(f, meta, gbench_file, tx.f, sum, err);
 	if (ret) {
 		pfn_file_abort(&tx);
-		return bench_err_prefix(err, gbench_path);
+		return ret;
 	}
 	return pfn_file_commit(&tx, err);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Fold Google Benchmark's JSON report into the suite's results document
- * (bench.json, schema "pfnsuite-bench/1", see results/schema/).
+ * Fold the runs Google Benchmark reports (pfnbench_run_with()'s callback,
+ * no JSON read back) into the suite's results document (bench.json, schema
+ * "pfnsuite-bench/1", see results/schema/).
  *
  * Every benchmark becomes one metric per quantity it measured ("time", and
  * the counters "faults", "faults_per_gib", "gone_time"), with one sample per
@@ -16,6 +17,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "harness/pfnbench.h"
+#include "meta.h"
 #include "pfn/error.h"
 
 /**
@@ -30,33 +33,52 @@ struct fold_summary {
 	size_t errors;
 };
 
-/**
- * bench_fold() - read Google Benchmark's JSON and write bench.json
- * @gbench_path: Google Benchmark's --benchmark_out file (JSON), written by
- *	pfnsuite bench (its context holds the run metadata)
- * @out_path: bench.json to write (through a temporary file and a rename)
- * @sum: receives the counts
- * @err: what failed
- *
- * Return: 0 or a negative errno (unreadable or malformed input, unwritable
- * output).
- */
-int bench_fold(const char *gbench_path, const char *out_path, struct fold_summary *sum,
-	       struct pfn_err *err);
+/* The runs collected so far; one per pfnsuite bench run. */
+struct bench_fold;
+
+/* Return: an empty collector, or NULL when out of memory. */
+struct bench_fold *bench_fold_new(void);
+
+/* Free @f (NULL is fine). */
+void bench_fold_free(struct bench_fold *f);
 
 /**
- * bench_fold_buf() - bench_fold() from a NUL-terminated document in memory
- * @doc: Google Benchmark's JSON
- * @len: its length
- * @gbench_file: its file name, recorded in the metadata
- * @out: stream to write bench.json to
+ * bench_fold_result() - take one run Google Benchmark reported
+ * @r: the run (a &pfnbench_result_fn's argument)
+ * @fold: the &struct bench_fold
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int bench_fold_result(const struct pfnbench_result *r, void *fold);
+
+/**
+ * bench_fold_write() - write bench.json from the collected runs
+ * @f: the runs
+ * @meta: the run's metadata
+ * @gbench_file: file name of Google Benchmark's own report, recorded in the metadata
+ * @out: where to write
  * @sum: receives the counts
  * @err: what failed
  *
  * Return: 0 or a negative errno.
  */
-int bench_fold_buf(const char *doc, size_t len, const char *gbench_file, FILE *out,
-		   struct fold_summary *sum, struct pfn_err *err);
+int bench_fold_write(struct bench_fold *f, const struct bench_meta *meta, const char *gbench_file,
+		     FILE *out, struct fold_summary *sum, struct pfn_err *err);
+
+/**
+ * bench_fold_publish() - bench_fold_write() to @out_path, through a temporary
+ * file and a rename (an earlier file stays as it was on failure)
+ * @f: the runs
+ * @meta: the run's metadata
+ * @gbench_file: as for bench_fold_write()
+ * @out_path: bench.json
+ * @sum: receives the counts
+ * @err: what failed
+ *
+ * Return: 0 or a negative errno.
+ */
+int bench_fold_publish(struct bench_fold *f, const struct bench_meta *meta, const char *gbench_file,
+		       const char *out_path, struct fold_summary *sum, struct pfn_err *err);
 
 /**
  * bench_median() - median of @n values (sorted in place)

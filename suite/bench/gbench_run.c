@@ -39,7 +39,7 @@ int gbench_run(const struct gbench_run *run, struct pfn_err *err)
 		argv[argc++] = filter;
 	}
 	argv[argc] = NULL;
-	ret = pfnbench_run(argc, argv);
+	ret = pfnbench_run_with(argc, argv, run->list ? NULL : run->on_result, run->ctx);
 	if (run->list)
 		return ret ? pfn_fail(err, -ret, "Google Benchmark: %s", strerror(-ret)) : 0;
 	if (ret) {

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 
+#include "harness/pfnbench.h"
 #include "pfn/error.h"
 
 /**
@@ -19,12 +20,16 @@
  * @filter: Google Benchmark's --benchmark_filter regex, NULL for all
  * @repetitions: samples per benchmark
  * @list: only list the matching benchmarks on stdout
+ * @on_result: called with every run Google Benchmark reports (NULL: none)
+ * @ctx: passed to @on_result
  */
 struct gbench_run {
 	const char *out_path;
 	const char *filter;
 	int repetitions;
 	bool list;
+	pfnbench_result_fn on_result;
+	void *ctx;
 };
 
 /**

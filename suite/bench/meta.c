@@ -199,36 +199,6 @@ int bench_meta_publish(const struct bench_meta *meta)
 	return 0;
 }
 
-static void unescape(struct json_span s, char *out, size_t len)
-{
-	size_t k = 0;
-
-	for (const char *p = s.p; p < s.end && k + 1 < len; p++) {
-		if (*p == '\\' && p + 1 < s.end) {
-			p++;
-			if (*p == 'u') {
-				p += p + 4 < s.end ? 4 : 0;
-				out[k++] = '?';
-				continue;
-			}
-			out[k++] = *p == 'n' || *p == 't' || *p == 'r' ? ' ' : *p;
-			continue;
-		}
-		out[k++] = *p;
-	}
-	out[k] = '\0';
-}
-
-static bool context_str(struct json_span ctx, const char *key, char *out, size_t len)
-{
-	struct json_span v, s;
-
-	if (!json_get(ctx, key, &v) || !json_str(v, &s))
-		return false;
-	unescape(s, out, len);
-	return true;
-}
-
 static void write_value(struct pfn_json *j, const char *key, enum kind kind, const char *v)
 {
 	pfn_json_key(j, key);
@@ -240,26 +210,14 @@ static void write_value(struct pfn_json *j, const char *key, enum kind kind, con
 		pfn_json_string(j, v);
 }
 
-int bench_meta_write(struct pfn_json *j, struct json_span context, const char *gbench_file,
-		     struct pfn_err *err)
+void bench_meta_write(struct pfn_json *j, const struct bench_meta *meta, const char *gbench_file,
+		      const char *build_type)
 {
-	char vals[NFIELDS][VAL_MAX], build[32], *end;
-	const char *inject_path = "", *accel = "unknown";
+	char vals[NFIELDS][VAL_MAX];
+	const char *inject_path = meta->inject_path, *accel = "unknown";
 
-	for (size_t i = 0; i < NFIELDS; i++) {
-		if (!context_str(context, fields[i].key, vals[i], VAL_MAX))
-			return pfn_fail(err, EINVAL,
-					"Google Benchmark's context lacks %s: not written by pfnsuite bench",
-					fields[i].key);
-		if (is_number(fields[i].kind) && (strtoll(vals[i], &end, 10), *end || !vals[i][0]))
-			return pfn_fail(err, EINVAL, "context %s is not an integer: '%s'",
-					fields[i].key, vals[i]);
-	}
 	for (size_t i = 0; i < NFIELDS; i++)
-		if (!strcmp(fields[i].json, "test_only_injection.path"))
-			inject_path = vals[i];
-	if (!context_str(context, "library_build_type", build, sizeof(build)))
-		snprintf(build, sizeof(build), "unknown");
+		field_value(meta, &fields[i], vals[i], VAL_MAX);
 
 	pfn_json_object_begin(j);
 	for (size_t i = 0; i < NFIELDS; i++) {
@@ -280,7 +238,7 @@ int bench_meta_write(struct pfn_json *j, struct json_span context, const char *g
 			write_value(j, fields[i].json + 7, fields[i].kind, vals[i]);
 	pfn_json_object_end(j);
 	pfn_json_kv_string(j, "gbench_json", gbench_file);
-	pfn_json_kv_string(j, "gbench_library_build_type", build);
+	pfn_json_kv_string(j, "gbench_library_build_type", build_type);
 	pfn_json_key(j, "test_only_injection");
 	if (inject_path[0]) {
 		pfn_json_object_begin(j);
@@ -292,5 +250,4 @@ int bench_meta_write(struct pfn_json *j, struct json_span context, const char *g
 		pfn_json_null(j);
 	}
 	pfn_json_object_end(j);
-	return 0;
 }

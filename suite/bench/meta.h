@@ -2,18 +2,15 @@
 /*
  * Run metadata for benchmark results: what ran where, and whether the
  * timings are emulated (TCG) so that readers compare ratios, not times.
- *
- * The metadata travels inside Google Benchmark's own report, as "pfn_*"
- * keys of its "context" object, so that bench-gbench.json is self-contained
- * and can be folded into bench.json again later or elsewhere
- * (pfnsuite bench --fold-only).
+ * bench.json's "metadata" is written from &struct bench_meta; the same
+ * values go into Google Benchmark's own report as "pfn_*" keys of its
+ * "context" object, so that bench-gbench.json says what it measured.
  */
 #ifndef PFN_BENCH_META_H
 #define PFN_BENCH_META_H
 
 #include <stdint.h>
 
-#include "harness/json_scan.h"
 #include "pfn/error.h"
 #include "pfn/json.h"
 
@@ -82,17 +79,14 @@ void bench_meta_collect(struct bench_meta *meta, const char *sysfs);
 int bench_meta_publish(const struct bench_meta *meta);
 
 /**
- * bench_meta_write() - write bench.json's "metadata" from a report's context
+ * bench_meta_write() - write bench.json's "metadata"
  * @j: writer, positioned after a key
- * @context: the "context" object of Google Benchmark's JSON report
- * @gbench_file: name of that report's file, recorded in the metadata
- * @err: what is missing
- *
- * Return: 0, or -EINVAL when the context lacks a pfn_* key (the report was
- * not written by pfnsuite bench); nothing is written then.
+ * @meta: the run's metadata
+ * @gbench_file: name of Google Benchmark's own report, recorded in the metadata
+ * @build_type: how libbenchmark was built (pfnbench_library_build_type())
  */
-int bench_meta_write(struct pfn_json *j, struct json_span context, const char *gbench_file,
-		     struct pfn_err *err);
+void bench_meta_write(struct pfn_json *j, const struct bench_meta *meta, const char *gbench_file,
+		      const char *build_type);
 
 /**
  * bench_timings_note() - how to read timings measured under @accel

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * pfnsuite bench: the mmap-VMA path against the dma-buf path, side by side
- * in one process, through Google Benchmark.  Keeps Google Benchmark's JSON
- * (DIR/bench-gbench.json) and folds it into DIR/bench.json; the table of
- * ratios is results/tools/report's.
+ * in one process, through Google Benchmark.  Google Benchmark writes its own
+ * JSON (DIR/bench-gbench.json, kept as an artifact); bench.json is written
+ * from the runs its reporter hands over (nothing is read back); the table
+ * of ratios is results/tools/report's.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,7 +36,6 @@ struct bench_opts {
 	const char *sysfs;
 	enum bench_path inject_path;
 	uint64_t inject_us;
-	const char *fold_only;
 };
 
 static void bench_usage(FILE *out)
@@ -43,7 +43,7 @@ static void bench_usage(FILE *out)
 	fprintf(out,
 		"usage: pfnsuite bench [--filter REGEX] [--repetitions N] [--quick] [--results DIR]\n"
 		"                      [--device BDF] [--bar N] [--dma-device BDF] [--target ACCEL]\n"
-		"                      [--list] [--inject-delay-us PATH=N] [--fold-only FILE]\n"
+		"                      [--list] [--inject-delay-us PATH=N]\n"
 		"  --filter       run benchmarks whose name (GROUP/PATH/size:S/...) matches the\n"
 		"                 POSIX extended regex, e.g. '^iommu_map/'\n"
 		"  --repetitions  samples per benchmark (default 5)\n"
@@ -60,13 +60,11 @@ static void bench_usage(FILE *out)
 		"  --inject-delay-us PATH=N\n"
 		"                 TEST ONLY: busy-wait N us inside every timed IOMMU map call of\n"
 		"                 PATH (vma or dmabuf), to prove a regression shows in the ratios\n"
-		"  --fold-only    run nothing: fold FILE (a " GBENCH_FILE " of an earlier run)\n"
-		"                 into DIR/bench.json\n"
 		"Results replace earlier ones only when complete. Progress goes to stderr.\n"
 		"Exit 0 when every benchmark ran or was skipped with a reason; 1 when one\n"
 		"failed; 2 for bad usage or input (unknown option, a filter matching nothing,\n"
-		"a --device or --dma-device that is absent, unbound or unsuitable, a malformed\n"
-		"--fold-only file): nothing is run or written; 3 when the machine has no\n"
+		"a --device or --dma-device that is absent, unbound or unsuitable): nothing\n"
+		"is run or written; 3 when the machine has no\n"
 		"IOMMU or results cannot be written.\n");
 }
 
@@ -103,7 +101,6 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 		{ "target", required_argument, NULL, 't' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "inject-delay-us", required_argument, NULL, 'I' },
-		{ "fold-only", required_argument, NULL, 'F' },
 		{ "sysfs", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -112,7 +109,7 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 	long v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f:n:qr:d:b:D:t:lI:F:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:n:qr:d:b:D:t:lI:s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			o->filter = optarg;
@@ -161,9 +158,6 @@ static int parse(int argc, char **argv, struct bench_opts *o)
 				return CLI_EXIT_USAGE;
 			}
 			break;
-		case 'F':
-			o->fold_only = optarg;
-			break;
 		case 's':
 			o->sysfs = optarg;
 			break;
@@ -210,24 +204,18 @@ static void fill_meta(struct bench_meta *m, const struct bench_opts *o,
 	}
 }
 
-/*
- * Fold @gbench_path into @json_path; Return: the exit status.  @input_status
- * is the status for an unreadable or malformed @gbench_path: bad input for
- * --fold-only, an infrastructure error for the file this run just wrote.
- */
-static int fold(const char *gbench_path, const char *json_path, int input_status)
+/* Write @json_path from the runs in @f; Return: the exit status. */
+static int publish(struct bench_fold *f, const struct bench_meta *meta, const char *json_path)
 {
 	struct fold_summary sum;
 	struct pfn_err err;
-	int ret;
 
-	ret = bench_fold(gbench_path, json_path, &sum, &err);
-	if (ret) {
+	if (bench_fold_publish(f, meta, GBENCH_FILE, json_path, &sum, &err)) {
 		fprintf(stderr, "pfnsuite bench: %s; %s left as it was\n", err.msg, json_path);
-		return ret == -EINVAL || ret == -ENOENT ? input_status : CLI_EXIT_INFRA;
+		return CLI_EXIT_INFRA;
 	}
-	printf("# pfnsuite bench: %zu metrics, %zu skipped, %zu failed; wrote %s from %s\n",
-	       sum.metrics, sum.skipped, sum.errors, json_path, gbench_path);
+	printf("# pfnsuite bench: %zu metrics, %zu skipped, %zu failed; wrote %s (Google Benchmark's own report: %s)\n",
+	       sum.metrics, sum.skipped, sum.errors, json_path, GBENCH_FILE);
 	printf("# table: /usr/bin/python3 results/tools/report %s\n", json_path);
 	return sum.errors ? CLI_EXIT_FAILED : CLI_EXIT_OK;
 }
@@ -276,6 +264,7 @@ int cmd_bench(int argc, char **argv)
 	struct bench_opts o = { .bar = -1, .sysfs = PFN_SYSFS_DEFAULT };
 	char gbench_path[PATH_MAX], json_path[PATH_MAX];
 	struct gbench_run run = { 0 };
+	struct bench_fold *runs = NULL;
 	struct bench_meta meta;
 	struct bench_ctx *ctx;
 	struct pfn_err err;
@@ -293,13 +282,6 @@ int cmd_bench(int argc, char **argv)
 		    (int)sizeof(json_path)) {
 		fprintf(stderr, "pfnsuite bench: --results path too long\n");
 		return CLI_EXIT_USAGE;
-	}
-	if (o.fold_only) {
-		if (mkdir(o.results, 0755) && errno != EEXIST) {
-			fprintf(stderr, "pfnsuite bench: creating %s: %s\n", o.results, strerror(errno));
-			return CLI_EXIT_INFRA;
-		}
-		return fold(o.fold_only, json_path, CLI_EXIT_USAGE);
 	}
 	if (o.filter && compile_filter(o.filter, &filter))
 		return CLI_EXIT_USAGE;
@@ -327,6 +309,14 @@ int cmd_bench(int argc, char **argv)
 	run.filter = NULL;	/* filtered at registration: the progress lines count right */
 	run.repetitions = o.repetitions ? o.repetitions : ctx->profile.repetitions;
 	run.list = o.list;
+	runs = bench_fold_new();
+	if (!runs) {
+		fprintf(stderr, "pfnsuite bench: out of memory\n");
+		status = CLI_EXIT_INFRA;
+		goto out_env;
+	}
+	run.on_result = bench_fold_result;
+	run.ctx = runs;
 	if (o.inject_us) {
 		ctx->inject_delay_us[o.inject_path] = o.inject_us;
 		fprintf(stderr, "pfnsuite bench: TEST ONLY: %llu us busy delay injected into every %s map; these results are not a measurement\n",
@@ -367,9 +357,10 @@ int cmd_bench(int argc, char **argv)
 	} else if (!o.list) {
 		fprintf(stderr, "# bench: %u benchmarks done in %.0f s\n", ctx->progress.planned,
 			bench_now() - ctx->progress.t0);
-		status = fold(gbench_path, json_path, CLI_EXIT_INFRA);
+		status = publish(runs, &meta, json_path);
 	}
 out_env:
+	bench_fold_free(runs);
 	bench_env_close(&ctx->env);
 out_filter:
 	if (o.filter)

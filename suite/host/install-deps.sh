@@ -25,6 +25,7 @@ cmd bash bash
 cmd cat coreutils
 cmd ccache ccache
 cmd chmod coreutils
+cmd chromium chromium
 cmd cmp diffutils
 cmd cp coreutils
 cmd cut coreutils
@@ -100,6 +101,7 @@ py jinja2 python3-jinja2
 cmd unshare util-linux
 cmd chroot coreutils
 cmd zcat gzip
+py scipy python3-scipy
 lib kernel-build build-essential
 lib kernel-build flex
 lib kernel-build bison
@@ -119,6 +121,7 @@ lib workload-dpdk libbsd-dev
 lib workload-dpdk librte-net-e1000-23
 lib workload-dpdk librte-net-virtio23
 lib workload-dpdk librte-mempool-ring23
+lib gbench-compare libbenchmark-tools
 EOF
 )
 

@@ -56,6 +56,8 @@ host_stage suite-build 900 quiet exit 'make --no-print-directory -C suite && mak
 host_stage fio-host 300 show ktap 'make --no-print-directory -C workloads/fio check'
 host_stage tools 300 show ktap '/usr/bin/python3 results/tools/test-tools'
 host_stage lava-tools 120 show ktap '/usr/bin/python3 results/tools/test-lava-results'
+host_stage compare 300 show ktap '/usr/bin/python3 results/tools/test-compare'
+host_stage export 300 show ktap '/usr/bin/python3 results/tools/test-export'
 host_stage kernel-key 120 show ktap 'suite/tests/host/kernel-key.sh'
 host_stage deps-check 120 show ktap '/usr/bin/python3 suite/tests/host/deps-check'
 host_stage apt-mirrors 120 show ktap 'suite/tests/host/apt-mirrors.sh'
@@ -81,6 +83,8 @@ host_stage results-schema 120 show exit 'if [ -d "$PFN_TEST_LOGS/vm" ]; then /us
 # The QEMU job of lava-jobs/ through LAVA's lava-run, with this run's kernel
 # and suite builds, then the bare-metal jobs through lava-run --validate.
 host_stage lava 900 show ktap 'lava-jobs/test-stage.sh'
+# The HTML report of those results (and of testdata), drawn in headless Chromium; a broken plot must fail.
+host_stage results-report 300 show ktap 'if [ -d "$PFN_TEST_LOGS/vm" ]; then /usr/bin/python3 results/tools/test-report "$PFN_TEST_LOGS/vm"; else /usr/bin/python3 results/tools/test-report; fi'
 # Last: the kernel's own KTAP parser over every KTAP file of this run.
 host_stage ktap-parse 300 show ktap 'shopt -s nullglob; suite/tests/ktap-parse.sh "$PFN_TEST_LOGS"/ktap/*.ktap'
 

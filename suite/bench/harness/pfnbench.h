@@ -46,7 +46,8 @@ extern "C" {
 #define PFNBENCH_NOTHROW
 #endif
 
-/* A registered benchmark; owned by Google Benchmark, never freed. */
+/* A registered benchmark (Google Benchmark's, registered through its public
+ * RegisterBenchmark()); lives until the process exits. */
 struct pfnbench;
 /* The state of one run of a benchmark function. */
 struct pfnbench_state;
@@ -372,6 +373,7 @@ int pfnbench_add_context(const char *key, const char *value) PFNBENCH_NOTHROW;
 
 /**
  * pfnbench_run() - parse the command line and run the registered benchmarks
+ * (pfnbench_run_with() without a callback)
  * @argc: argument count, as given to main()
  * @argv: arguments, as given to main(); the array is reordered in place
  *
@@ -400,6 +402,72 @@ int pfnbench_add_context(const char *key, const char *value) PFNBENCH_NOTHROW;
  * -ENOMEM.
  */
 int pfnbench_run(int argc, char **argv) PFNBENCH_NOTHROW;
+
+/**
+ * struct pfnbench_counter - one user counter of a reported run
+ * @name: the name given to pfnbench_set_counter()
+ * @value: its value as reported (rates divided by the time, ...)
+ */
+struct pfnbench_counter {
+	const char *name;
+	double value;
+};
+
+/**
+ * struct pfnbench_result - one run as Google Benchmark reports it
+ * @name: the reported name (see pfnbench_run()), without an aggregate's suffix
+ * @aggregate_name: "" for a repetition's own run, else "mean", "median",
+ *	"stddev", "cv", ... (a statistic over the repetitions)
+ * @repetition_index: which repetition (0-based; -1 for an aggregate)
+ * @iterations: iterations the run measured
+ * @real_time_us: wall (or manual) time per iteration, in microseconds
+ * @cpu_time_us: CPU time per iteration, in microseconds
+ * @label: pfnbench_set_label()'s text, "" when none
+ * @error: pfnbench_skip_with_error()'s message, NULL when the run did not fail
+ * @counters: the run's counters, @nr_counters of them, sorted by name
+ * @nr_counters: how many
+ *
+ * Valid only during the callback it is passed to.
+ */
+struct pfnbench_result {
+	const char *name;
+	const char *aggregate_name;
+	int64_t repetition_index;
+	int64_t iterations;
+	double real_time_us;
+	double cpu_time_us;
+	const char *label;
+	const char *error;
+	const struct pfnbench_counter *counters;
+	size_t nr_counters;
+};
+
+/* Return 0, or a negative errno: the run goes on, pfnbench_run_with() returns it. */
+typedef int (*pfnbench_result_fn)(const struct pfnbench_result *r, void *ctx);
+
+/**
+ * pfnbench_run_with() - pfnbench_run(), handing every run to a callback
+ * @argc: as for pfnbench_run()
+ * @argv: as for pfnbench_run()
+ * @fn: called once per reported run (each repetition, then the aggregates),
+ *	in the order Google Benchmark reports them; NULL: none
+ * @ctx: passed to @fn
+ *
+ * With --benchmark_out=FILE, Google Benchmark's own JSON reporter still
+ * writes FILE; @fn sees every run whatever --benchmark_display_aggregates_only
+ * says (that flag only thins the console).
+ *
+ * Return: as pfnbench_run(), or the first error @fn returned.
+ */
+int pfnbench_run_with(int argc, char **argv, pfnbench_result_fn fn, void *ctx) PFNBENCH_NOTHROW;
+
+/**
+ * pfnbench_library_build_type() - how libbenchmark itself was built
+ *
+ * Return: "debug" or "release", as its JSON report says (Debian's is debug),
+ * once a run with --benchmark_out has reported; "unknown" before.
+ */
+const char *pfnbench_library_build_type(void) PFNBENCH_NOTHROW;
 
 #ifdef __cplusplus
 }

@@ -532,7 +532,81 @@ static void check_console(const char *out)
 /* ---- running ---- */
 
 /* Runs pfnbench_run() with stdout and stderr sent to @fd. */
+/* What pfnbench_run_with() handed over, for the checks against the JSON report. */
+#define MAX_SEEN 128
+static struct seen {
+	char name[128];
+	char aggregate[16];
+	int64_t repetition;
+	double real_time_us;
+	double inv_rate;	/* bm_manual's counter, NAN when absent */
+	char error[64];
+	bool has_error;
+} seen[MAX_SEEN];
+static unsigned int n_seen;
+static int fail_with;		/* the callback's return value */
+
+static int collect(const struct pfnbench_result *r, void *ctx)
+{
+	struct seen *s;
+
+	(void)ctx;
+	if (n_seen == MAX_SEEN)
+		return -ENOSPC;
+	s = &seen[n_seen++];
+	snprintf(s->name, sizeof(s->name), "%s", r->name);
+	snprintf(s->aggregate, sizeof(s->aggregate), "%s", r->aggregate_name);
+	s->repetition = r->repetition_index;
+	s->real_time_us = r->real_time_us;
+	s->inv_rate = NAN;
+	for (size_t i = 0; i < r->nr_counters; i++)
+		if (!strcmp(r->counters[i].name, "inv_rate"))
+			s->inv_rate = r->counters[i].value;
+	s->has_error = r->error != NULL;
+	snprintf(s->error, sizeof(s->error), "%s", r->error ? r->error : "");
+	return fail_with;
+}
+
+static const struct seen *seen_run(const char *name, const char *aggregate, unsigned int nth)
+{
+	for (unsigned int i = 0; i < n_seen; i++)
+		if (!strcmp(seen[i].name, name) && !strcmp(seen[i].aggregate, aggregate) && !nth--)
+			return &seen[i];
+	return NULL;
+}
+
+/* The callback saw what the JSON report says: the same runs, times and counters. */
+static void check_seen(void)
+{
+	const struct seen *m = seen_run(MANUAL, "", 0), *e = seen_run("bm_skip_early", "", 0);
+	unsigned int reps = 0;
+
+	check(m && fabs(m->real_time_us - bench_num(MANUAL, "real_time") * 1e3) <=
+			   1e-9 * m->real_time_us,
+	      "callback: " MANUAL " real time %g us, the JSON report says %g ms", m ? m->real_time_us : NAN,
+	      bench_num(MANUAL, "real_time"));
+	check(m && m->inv_rate == bench_num(MANUAL, "inv_rate"),
+	      "callback: " MANUAL " inv_rate %g, the JSON report says %g", m ? m->inv_rate : NAN,
+	      bench_num(MANUAL, "inv_rate"));
+	for (unsigned int i = 0; i < 3; i++)
+		reps += seen_run(REP, "", i) && seen_run(REP, "", i)->repetition == i;
+	check(reps == 3 && !seen_run(REP, "", 3), "callback: " REP " expected repetitions 0, 1, 2, got %u", reps);
+	check(seen_run(REP, "mean", 0) && seen_run(REP, "mean", 0)->repetition == -1,
+	      "callback: " REP " mean: expected an aggregate with repetition -1");
+	check(e && e->has_error && !strcmp(e->error, "no exporter: ENODEV"),
+	      "callback: bm_skip_early: expected the error message, got %s", e ? e->error : "no run");
+	check(!strcmp(pfnbench_library_build_type(), "debug") || !strcmp(pfnbench_library_build_type(), "release"),
+	      "library build type: expected debug or release, got %s", pfnbench_library_build_type());
+}
+
+static int run_captured_with(int fd, int argc, char **argv, pfnbench_result_fn fn);
+
 static int run_captured(int fd, int argc, char **argv)
+{
+	return run_captured_with(fd, argc, argv, NULL);
+}
+
+static int run_captured_with(int fd, int argc, char **argv, pfnbench_result_fn fn)
 {
 	int out, err, ret;
 
@@ -544,7 +618,7 @@ static int run_captured(int fd, int argc, char **argv)
 		perror("dup");
 		exit(EXIT_FAILURE);
 	}
-	ret = pfnbench_run(argc, argv);
+	ret = pfnbench_run_with(argc, argv, fn, NULL);
 	fflush(stdout);
 	fflush(stderr);
 	if (dup2(out, STDOUT_FILENO) < 0 || dup2(err, STDERR_FILENO) < 0) {
@@ -607,6 +681,8 @@ int main(void)
 	char *bad_argv[] = { arg0, min_time, bogus, NULL };
 	char *run_argv[] = { arg0, out_arg, fmt, min_time, color, NULL };
 	char *nomatch_argv[] = { arg0, nomatch, no_out, NULL };
+	char rep_filter[] = "--benchmark_filter=^bm_rep/";
+	char *rep_argv[] = { arg0, rep_filter, NULL };
 	int json_fd, console_fd, ret;
 	size_t len;
 
@@ -627,7 +703,7 @@ int main(void)
 	check(!strcmp(bad_argv[1], bogus), "unknown flag: expected argv[1] \"%s\", got \"%s\"",
 	      bogus, bad_argv[1]);
 
-	ret = run_captured(console_fd, ARRAY_SIZE(run_argv) - 1, run_argv);
+	ret = run_captured_with(console_fd, ARRAY_SIZE(run_argv) - 1, run_argv, collect);
 	check_rc("run", 0, ret);
 	console = slurp(console_fd, &len);
 	json = slurp(json_fd, &len);
@@ -638,7 +714,15 @@ int main(void)
 	}
 	report = json_root(json, len);
 	check_report();
+	check_seen();
 	check_console(console);
+
+	/* The callback's error ends up as the run's result. */
+	fail_with = -EIO;
+	n_seen = 0;
+	ret = run_captured_with(console_fd, ARRAY_SIZE(rep_argv) - 1, rep_argv, collect);
+	check_rc("run whose callback fails", -EIO, ret);
+	fail_with = 0;
 
 	ret = run_captured(console_fd, ARRAY_SIZE(nomatch_argv) - 1, nomatch_argv);
 	check_rc("run matching no benchmark", -ENOENT, ret);
