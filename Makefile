@@ -52,10 +52,11 @@ run: deps kernel suite
 test: deps
 	@suite/host/test.sh
 
-# The stages whose paths race and free: under lockdep, KASAN, KFENCE, kmemleak
-# and the hung-task and RCU-stall detectors (reference-kernel/config/
-# flavours/debug.config); kernel health after each stage names the case.
-DEBUG_STAGES := kunit,kvm-payload,kvm-revoke,negative-control,fuzz,soak,conform,kmemleak,results-schema
+# The stages whose paths race and free (fio: revoke under I/O), under
+# lockdep, KASAN, KFENCE, kmemleak and the hung-task and RCU-stall detectors
+# (reference-kernel/config/flavours/debug.config); kernel health after each
+# stage names the case.
+DEBUG_STAGES := kunit,kvm-payload,kvm-revoke,fio,negative-control,fuzz,soak,conform,kmemleak,results-schema
 test-debug: deps
 	@PFN_KERNEL_FLAVOUR=debug PFN_TEST_STAGES=$(DEBUG_STAGES) PFN_TEST_VM_TIMEOUT=$${PFN_TEST_VM_TIMEOUT:-2400} suite/host/test.sh
 
