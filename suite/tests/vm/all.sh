@@ -40,9 +40,11 @@ declare -A BUDGET=() TAINT_OK=() KIND=() CMD=()
 # diagnostics and its exit status the stage's one result.
 # The debug flavour (make test-debug) runs 2 to 3 times slower under KASAN
 # and lockdep: every budget and case limit is scaled by $SCALE, and the
-# fuzzer makes fewer calls.
+# fuzzer and the stress cases make fewer calls (the soak still races for its
+# full time).
 SCALE=1
-[ "${PFN_KERNEL_FLAVOUR:-}" != debug ] || SCALE=3 PFN_FUZZ_ITERATIONS=${PFN_FUZZ_ITERATIONS:-256}
+[ "${PFN_KERNEL_FLAVOUR:-}" != debug ] ||
+	SCALE=3 PFN_FUZZ_ITERATIONS=${PFN_FUZZ_ITERATIONS:-256} PFN_STRESS_ITERATIONS=${PFN_STRESS_ITERATIONS:-30}
 export PFN_FUZZ_ITERATIONS PFN_CASE_TIMEOUT=$((60 * SCALE))
 stage() {
 	local name=$1
