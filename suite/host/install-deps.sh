@@ -53,6 +53,7 @@ cmd ld binutils
 cmd ln coreutils
 cmd ls coreutils
 cmd make make
+cmd md5sum coreutils
 cmd mkdir coreutils
 cmd mkfifo coreutils
 cmd mktemp coreutils
@@ -91,6 +92,7 @@ cmd tr coreutils
 cmd truncate coreutils
 cmd umount mount
 cmd uname coreutils
+cmd update-alternatives dpkg
 cmd wc coreutils
 cmd xargs findutils
 cmd xz xz-utils
