@@ -328,7 +328,7 @@ if ((want_nvme)); then
 fi
 if ((want_ivshmem)); then
 	root_port 2
-	qemu+=(-object "memory-backend-ram,id=shm0,size=$ivshmem_bytes,prealloc=off"
+	qemu+=(-object "memory-backend-ram,id=shm0,size=$ivshmem_bytes,prealloc=off,reserve=off"
 		-device ivshmem-plain,id=ivshmem0,bus=rp2,memdev=shm0)
 	bind_list+=(ivshmem0)
 fi
