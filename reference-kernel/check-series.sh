@@ -23,7 +23,9 @@
 # Build, first run (cold O= directory in $PFN_CACHE/check): 12 min 40 s =
 # 9 min 20 s for the first prefix + 23-39 s for each further prefix. Later
 # runs only rebuild what the series touches (every file it changes is
-# re-touched, so no stale object survives), a few minutes in all.
+# re-touched, so no stale object survives), a few minutes in all. Series v2
+# (17 patches), warm O= directory: 11 min 2 s = checkpatch 6 s + 3 min 36 s
+# for the first prefix + 13-45 s for each further one + the modules.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -12,20 +12,15 @@
  * The cases drive the VMM library in workloads/kvm (libpfnkvm), which the
  * suite's Makefile compiles with the suite's flags and links into pfnsuite.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <linux/kvm.h>
 
 #include "conform.h"
-#include "kstate.h"
 #include "pfnkvm/access.h"
 #include "pfnkvm/bar_slot.h"
 #include "pfnkvm/dmabuf_slot.h"
@@ -441,194 +436,6 @@ out:
 	pkvm_target_close(&t);
 }
 
-/* ---- RACE-002: revoke racing VM destruction ---------------------------- */
-
-struct vm_revoker {
-	struct pfn_vfio_dev *dev;
-	atomic_bool stop;
-	atomic_ulong toggles;
-	atomic_uint iterations;
-	int ret;
-};
-
-/* Print where each of this process's threads waits in the kernel. */
-static void print_task_stacks(void)
-{
-	char path[300], line[160];
-	struct dirent *e;
-	DIR *d;
-	FILE *f;
-
-	d = opendir("/proc/self/task");
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/self/task/%s/stack", e->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		printf("# RACE-002: thread %s kernel stack:\n", e->d_name);
-		while (fgets(line, sizeof(line), f))
-			printf("#   %s", line);
-		fclose(f);
-	}
-	closedir(d);
-	fflush(stdout);
-}
-
-/*
- * Watch the race: when neither the VM loop nor the revoker moved for 15 s,
- * print where the threads wait in the kernel (once), so that a stalled
- * kernel call is named before the case's time limit kills the case.
- */
-static void *vm_race_watchdog(void *arg)
-{
-	struct vm_revoker *r = arg;
-	unsigned long last = ~0ul, now_count;
-	unsigned int still = 0;
-
-	while (!atomic_load(&r->stop)) {
-		sleep(1);
-		now_count = atomic_load(&r->toggles) + atomic_load(&r->iterations);
-		still = now_count == last ? still + 1 : 0;
-		last = now_count;
-		if (still == 15) {
-			printf("# RACE-002: no progress for 15 s (%u VMs, %lu revokes)\n",
-			       atomic_load(&r->iterations), atomic_load(&r->toggles));
-			print_task_stacks();
-		}
-	}
-	return NULL;
-}
-
-/* Revoke and restore the target's memory until told to stop. */
-static void *vm_revoke_loop(void *arg)
-{
-	struct vm_revoker *r = arg;
-
-	while (!atomic_load(&r->stop)) {
-		r->ret = pfn_vfio_set_memory_enable(r->dev, false, NULL);
-		if (!r->ret)
-			r->ret = pfn_vfio_set_memory_enable(r->dev, true, NULL);
-		if (r->ret)
-			break;
-		atomic_fetch_add(&r->toggles, 1);
-	}
-	return NULL;
-}
-
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/*
- * RACE-002: a VM with a dma-buf memslot is destroyed while another thread
- * revokes and restores the dma-buf (PCI memory disable/enable) as fast as it
- * can.  A revoke that is inside KVM's invalidation when the VM is torn down
- * used to meet KVM's WARN_ON(mmu_invalidate_in_progress) (fatal with
- * panic_on_warn) or reach a dying MMU; the kernel log must stay clean.
- * Bounded by --stress-iterations and --stress-seconds, progress every 5 s.
- */
-static void race_revoke_vm_destroy(const struct conform_ctx *ctx, struct conform_result *res)
-{
-	struct pfn_range range = { 0, 2 * 4096 };
-	unsigned int it, created = 0, refused = 0;
-	struct vm_revoker rev = { 0 };
-	struct kstate before, after;
-	double t0, next_progress;
-	char why[PFN_ERR_MSG_MAX];
-	struct pkvm_target t;
-	struct pfn_err err;
-	pthread_t thread, watchdog;
-	int fd, ret;
-
-	if (!open_target(ctx, &t, res))
-		return;
-	if (!need_dmabuf(&t, res))
-		goto out;
-	fd = pfn_vfio_dmabuf_export(&t.dev, t.bar, &range, 1, O_RDWR | O_CLOEXEC, &err);
-	if (fd < 0) {
-		conform_fail_as(res, CONFORM_REASON_SETUP, "%s", err.msg);
-		goto out;
-	}
-	kstate_take(&before);
-	if (before.splats < 0) {
-		conform_fail_as(res, CONFORM_REASON_SETUP, "the kernel log cannot be read");
-		goto out_fd;
-	}
-	rev.dev = &t.dev;
-	if (pthread_create(&thread, NULL, vm_revoke_loop, &rev)) {
-		conform_fail_as(res, CONFORM_REASON_SETUP, "cannot start the revoking thread");
-		goto out_fd;
-	}
-	if (pthread_create(&watchdog, NULL, vm_race_watchdog, &rev)) {
-		atomic_store(&rev.stop, true);
-		pthread_join(thread, NULL);
-		conform_fail_as(res, CONFORM_REASON_SETUP, "cannot start the watchdog thread");
-		goto out_fd;
-	}
-	t0 = mono_now();
-	next_progress = t0 + 5;
-	for (it = 0; it < ctx->stress_iterations && mono_now() - t0 < ctx->stress_seconds; it++) {
-		struct pkvm_region_dmabuf r = { .slot = PKVM_SLOT_BAR, .flags = KVM_MEM_DMABUF,
-			.guest_phys_addr = GIB, .memory_size = range.length,
-			.dmabuf_fd = (uint32_t)fd };
-		struct pkvm_vm vm;
-
-		if (pkvm_vm_create(&vm, 2 * GIB, &err)) {
-			conform_fail(res, "iteration %u: %s", it, err.msg);
-			break;
-		}
-		/* Revoked at that moment: ENODEV, and the VM is destroyed anyway */
-		ret = pkvm_dmabuf_slot_set_raw(&vm, &r);
-		if (!ret)
-			created++;
-		else if (ret == -ENODEV)
-			refused++;
-		else
-			conform_expect_errno(res, "KVM_MEM_DMABUF slot during the race", ret, 0);
-		pkvm_vm_destroy(&vm);
-		atomic_fetch_add(&rev.iterations, 1);
-		if (res->result == PFN_FAIL)
-			break;
-		if (mono_now() >= next_progress) {
-			printf("# RACE-002: %u VMs destroyed, %lu revokes so far\n", it + 1,
-			       atomic_load(&rev.toggles));
-			fflush(stdout);
-			next_progress += 5;
-		}
-	}
-	atomic_store(&rev.stop, true);
-	pthread_join(thread, NULL);
-	pthread_join(watchdog, NULL);
-	pfn_vfio_set_memory_enable(&t.dev, true, NULL);
-	if (rev.ret)
-		conform_fail(res, "the revoking thread failed: %s", strerror(-rev.ret));
-
-	kstate_take(&after);
-	ret = kstate_check(&before, &after, why, sizeof(why));
-	if (ret < 0)
-		conform_fail_as(res, CONFORM_REASON_SETUP, "%s", why);
-	else if (!ret)
-		conform_fail(res, "during %u VM destructions racing %lu revokes: %s", it,
-			     atomic_load(&rev.toggles), why);
-	conform_note(res, "%u VMs destroyed in %.1f s while %lu revoke/restore pairs ran; %u slots created, %u refused while revoked (ENODEV)",
-		     it, mono_now() - t0, atomic_load(&rev.toggles), created, refused);
-	if (res->result != PFN_FAIL && (!created || !atomic_load(&rev.toggles)))
-		conform_fail(res, "no race ran: %u slots created, %lu revokes", created,
-			     atomic_load(&rev.toggles));
-out_fd:
-	close(fd);
-out:
-	pkvm_target_close(&t);
-}
-
 const struct conform_case conform_kvm_cases[] = {
 	{ "KVM-001", "vma_guest_reads_host_writes", "KVM-1", CONFORM_NEEDS_MEMORY, kvm_vma_guest_reads, 0 },
 	{ "KVM-002", "vma_host_reads_guest_writes", "KVM-1", CONFORM_NEEDS_MEMORY, kvm_vma_host_reads, 0 },
@@ -641,8 +448,6 @@ const struct conform_case conform_kvm_cases[] = {
 	{ "KVM-009", "dmabuf_reset_running_guest", "KVM-6", CONFORM_NEEDS_MEMORY, kvm_dmabuf_reset, 0 },
 	{ "KVM-010", "dmabuf_memslot_bad_args", "KVM-7", 0, kvm_dmabuf_bad_args, 0 },
 	{ "KVM-011", "dmabuf_memslot_rdonly_fd", "KVM-8", 0, kvm_dmabuf_rdonly_fd, 0 },
-	{ "RACE-002", "revoke_vs_vm_destroy", "RACE-2", CONFORM_STRESS,
-	  race_revoke_vm_destroy, 0 },
 };
 
 const unsigned int conform_kvm_count = sizeof(conform_kvm_cases) / sizeof(conform_kvm_cases[0]);
