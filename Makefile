@@ -34,6 +34,7 @@ kernel-check: deps
 suite: deps
 	@$(MAKE) --no-print-directory -C suite
 	@$(MAKE) --no-print-directory -C workloads/kvm
+	@$(MAKE) --no-print-directory -C workloads/fio
 
 unit-test: deps
 	@$(MAKE) --no-print-directory -C suite unit-test

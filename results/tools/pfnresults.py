@@ -323,5 +323,15 @@ def check_probe(doc):
                         "tried although the device did not open (%s)" % opened
 
 
-SEMANTIC = {"bench": check_bench, "conformance": check_conformance, "kvm_bench": check_kvm_bench,
+def check_fio(doc):
+    for i, m in enumerate(doc["metrics"]):
+        where = ["metrics", i]
+        yield from _check_stats(m, where)
+        if m["name"] != "%s/%s.%s" % (m["workload"], m["config"], m["quantity"]):
+            yield where + ["name"], "name %s is not workload/config.quantity" % json.dumps(m["name"])
+    yield from _check_unique(doc["metrics"], "name", ["metrics"])
+    yield from _check_unique(doc["configs"], "name", ["configs"])
+
+
+SEMANTIC = {"fio": check_fio, "bench": check_bench, "conformance": check_conformance, "kvm_bench": check_kvm_bench,
             "kvm_revoke": check_kvm_revoke, "probe": check_probe}

@@ -25,6 +25,7 @@ cmd bash bash
 cmd cat coreutils
 cmd ccache ccache
 cmd chmod coreutils
+cmd cmp diffutils
 cmd cp coreutils
 cmd cut coreutils
 cmd date coreutils
@@ -34,8 +35,10 @@ cmd dmesg util-linux
 cmd dpkg dpkg
 cmd dpkg-deb dpkg
 cmd dpkg-query dpkg
+cmd dpkg-source dpkg-dev
 cmd env coreutils
 cmd find findutils
+cmd fio fio
 cmd flock util-linux
 cmd g++ g++
 cmd gcc gcc

@@ -47,7 +47,9 @@ host_stage() {
 }
 host_stage unit 1200 show ktap 'make --no-print-directory -C suite unit-test'
 host_stage kvm-unit 600 show ktap 'make --no-print-directory -C workloads/kvm SAN=1 check'
-host_stage suite-build 900 quiet exit 'make --no-print-directory -C suite && make --no-print-directory -C workloads/kvm'
+host_stage suite-build 900 quiet exit 'make --no-print-directory -C suite && make --no-print-directory -C workloads/kvm && make --no-print-directory -C workloads/fio'
+# The fio engine without a device: load checks, bad input, the fold tool.
+host_stage fio-host 300 show ktap 'make --no-print-directory -C workloads/fio check'
 host_stage tools 300 show ktap '/usr/bin/python3 results/tools/test-tools'
 host_stage kernel-key 120 show ktap 'suite/tests/host/kernel-key.sh'
 host_stage deps-check 120 show ktap '/usr/bin/python3 suite/tests/host/deps-check'

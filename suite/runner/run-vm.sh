@@ -35,7 +35,11 @@ Options:
   --kernel PATH        kernel image (default: reference-kernel/out/current/bzImage)
   --timeout SECS       hard timeout for the whole VM run (default: 900)
   --devices LIST       the built-in devices: comma list of nvme,ivshmem,
-                       e1000e,edu, or "none" (default: all four)
+                       e1000e,edu,nvme-kernel, or "none" (default: all five).
+                       nvme-kernel (id nvmek0) is a second NVMe controller
+                       left on the kernel's nvme driver (the fio baselines);
+                       its root port comes after the --device ones, so it
+                       moves no other device's BDF
   --device OPTS        add a PCI(e) device, QEMU -device syntax, e.g.
                        virtio-rng-pci or nvme,serial=x,drive=d1 (repeatable).
                        Without bus= it gets a PCIe root port of its own (own
@@ -97,7 +101,7 @@ qesc() { printf '%s' "${1//,/,,}"; }
 kernel="$repo/reference-kernel/out/current/bzImage"
 results=
 timeout_s=900
-devices=nvme,ivshmem,e1000e,edu
+devices=nvme,ivshmem,e1000e,edu,nvme-kernel
 user_devices=()
 user_objects=()
 user_args=()
@@ -156,7 +160,7 @@ ivshmem_bytes=$(size_to_bytes "$ivshmem_size") ||
 ((ivshmem_bytes >= (1 << 20) && (ivshmem_bytes & (ivshmem_bytes - 1)) == 0)) ||
 	die_usage "--ivshmem-size must be a power of two of at least 1M, got '$ivshmem_size'"
 
-want_nvme=0 want_ivshmem=0 want_nic=0 want_edu=0
+want_nvme=0 want_ivshmem=0 want_nic=0 want_edu=0 want_nvmek=0
 if [[ $devices != none && -n $devices ]]; then
 	IFS=, read -r -a devlist <<<"$devices"
 	for d in "${devlist[@]}"; do
@@ -165,7 +169,8 @@ if [[ $devices != none && -n $devices ]]; then
 		ivshmem) want_ivshmem=1 ;;
 		e1000e) want_nic=1 ;;
 		edu) want_edu=1 ;;
-		*) die_usage "unknown device '$d' in --devices; choose from nvme,ivshmem,e1000e,edu (or none); add others with --device" ;;
+		nvme-kernel) want_nvmek=1 ;;
+		*) die_usage "unknown device '$d' in --devices; choose from nvme,ivshmem,e1000e,edu,nvme-kernel (or none); add others with --device" ;;
 		esac
 	done
 fi
@@ -178,7 +183,8 @@ for o in "${user_objects[@]}"; do
 		die_usage "--object '$o' is not a QEMU object option list with an id= (e.g. memory-backend-ram,id=m1,size=64M)"
 done
 # A 15-slot range of pcie.0 holds the root ports (see below).
-((${#user_devices[@]} <= 11)) || die_usage "at most 11 --device options (one PCIe root port each)"
+((${#user_devices[@]} + want_nvmek <= 11)) ||
+	die_usage "at most $((11 - want_nvmek)) --device options (one PCIe root port each; nvme-kernel takes one: --devices without it frees it)"
 for b in "${bind_specs[@]}"; do
 	[[ $b =~ ^([0-9a-fA-F]{4}:)?[0-9a-fA-F]{2}:[0-9a-fA-F]{2}\.[0-7]$ ||
 	   $b =~ ^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$ || $b =~ ^[A-Za-z][A-Za-z0-9_.-]*$ ]] ||
@@ -332,6 +338,15 @@ for d in "${user_devices[@]}"; do
 	qemu+=(-device "$d")
 	added_devices+=("$d")
 done
+if ((want_nvmek)); then
+	# The kernel-driven NVMe controller (the fio baselines: io_uring, libaio,
+	# io_uring_cmd): last root port, so no other bus number moves.
+	rp=$((rp + 1))
+	root_port $rp
+	truncate -s 256M "$tmpdir/nvmek.img"
+	qemu+=(-drive "file=$(qesc "$tmpdir/nvmek.img"),if=none,id=nvk0,format=raw"
+		-device "nvme,id=nvmek0,bus=rp$rp,serial=pfnk0,drive=nvk0")
+fi
 qemu+=("${user_args[@]}")
 bind_list+=("${bind_specs[@]}")
 if ((vfio_bind)); then

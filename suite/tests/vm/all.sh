@@ -60,6 +60,9 @@ stage bench 240 - exit suite/build/pfnsuite bench --quick --results "$out"
 # checks that its own knob taints.
 stage kernel-regression 300 U ktap suite/tests/vm/kernel-regression.sh
 stage kvm-payload 90 - ktap workloads/kvm/build/tests/test_vm
+# fio with the pfn engine (quick profile: every placement x path, the kernel
+# baselines, revoke under I/O); writes fio.json and fio/.
+stage fio 150 - ktap suite/tests/vm/fio.sh
 stage negative-control 180 UO ktap suite/tests/vm/negative-control.sh
 # The expected outcomes of the kernel this guest booted, when it is one the
 # suite knows (Debian's 7.3 with or without the reference series): any
