@@ -149,6 +149,6 @@ struct pfn_vfio_dev *pfn_fio_ctrl_bar(struct pfn_fio_ctrl *c, uint32_t *bar)
 		*bar = c->cfg.peer_bar;
 		return &c->peer;
 	}
-	*bar = 2;	/* the CMB: NVMe puts it in BAR2 (CMBLOC.BIR, checked at use) */
+	*bar = c->info.cmbloc & 7;	/* CMBLOC.BIR */
 	return &c->dev;
 }

@@ -398,13 +398,18 @@ static int pfn_getevents(struct thread_data *td, unsigned int min, unsigned int 
 			deadline = pfn_fio_now_ns() + (uint64_t)p->cfg.timeout_ms * 1000000ull;
 			continue;
 		}
+		if (!(++spins & 1023) && pfn_nvme_qp_check(p->qp, &err)) {
+			log_err("%s\n", err.msg);
+			td_verror(td, err.code, "pfn: NVMe controller");
+			return -err.code;
+		}
 		if (pfn_fio_now_ns() > deadline) {
 			log_err("pfn: NVMe %s: %u commands did not complete within pfn_timeout_ms=%d: the controller is stuck or gone\n",
 				p->ctrl->dev.bdf, pfn_nvme_qp_inflight(p->qp), p->cfg.timeout_ms);
 			td_verror(td, ETIMEDOUT, "pfn: NVMe command timeout");
 			return -ETIMEDOUT;
 		}
-		if (++spins > 64)
+		if (spins > 64)
 			sched_yield();
 	}
 }

@@ -144,6 +144,10 @@ static int bar_alloc(struct pfn_fio_ctrl *c, struct pfn_fio_buf *b, struct pfn_e
 	int ret;
 
 	dev = pfn_fio_ctrl_bar(c, &bar);
+	if (c->cfg.mem == PFN_FIO_MEM_CMB && !c->info.cap.cmbs)
+		return pfn_fail(err, ENODEV,
+				"pfn: NVMe %s has no controller memory buffer (CAP.CMBS 0): use another pfn_mem (QEMU: nvme,cmb_size_mb=64)",
+				dev->bdf);
 	ret = pfn_vfio_region(dev, bar, &r, err);
 	if (ret)
 		return ret;

@@ -233,6 +233,10 @@ static int nvme_init(struct pfn_dma *dma, struct pfn_err *err)
 
 	pfn_nvme_cap_parse(pfn_nvme_rd64(s, PFN_NVME_REG_CAP), &info->cap);
 	info->vs = pfn_nvme_rd32(s, PFN_NVME_REG_VS);
+	if (info->cap.cmbs) {
+		info->cmbloc = pfn_nvme_rd32(s, PFN_NVME_REG_CMBLOC);
+		info->cmbsz = pfn_nvme_rd32(s, PFN_NVME_REG_CMBSZ);
+	}
 	if (info->vs == 0xffffffff) {
 		ret = pfn_fail(err, ENODEV, "NVMe %s registers read all-ones", dma->dev->bdf);
 		goto fail;

@@ -20,6 +20,8 @@
 #define PFN_NVME_REG_AQA	0x24
 #define PFN_NVME_REG_ASQ	0x28	/* 64 bit */
 #define PFN_NVME_REG_ACQ	0x30	/* 64 bit */
+#define PFN_NVME_REG_CMBLOC	0x38
+#define PFN_NVME_REG_CMBSZ	0x3c
 #define PFN_NVME_REG_DBS	0x1000	/* first doorbell */
 
 #define PFN_NVME_CC_EN		(1u << 0)

@@ -259,7 +259,6 @@ int pfn_nvme_qp_reap(struct pfn_nvme_qp *qp, struct pfn_nvme_done *out, unsigned
 	struct nvme_queue *q = &qp->q;
 	struct nvme_state *s;
 	unsigned int n = 0;
-	uint32_t csts;
 
 	if (qp->dead || !qp->dma)
 		return pfn_fail(err, ENODEV,
@@ -285,13 +284,19 @@ int pfn_nvme_qp_reap(struct pfn_nvme_qp *qp, struct pfn_nvme_done *out, unsigned
 		out[n].sf = status >> 1;
 		n++;
 	}
-	if (n) {
+	if (n)
 		pfn_nvme_wr32(s, q->cq_db, q->cq_head);
-		return (int)n;
-	}
-	if (!pfn_nvme_qp_inflight(qp))
-		return 0;
-	csts = pfn_nvme_rd32(s, PFN_NVME_REG_CSTS);
+	return (int)n;
+}
+
+int pfn_nvme_qp_check(struct pfn_nvme_qp *qp, struct pfn_err *err)
+{
+	uint32_t csts;
+
+	if (qp->dead || !qp->dma)
+		return pfn_fail(err, ENODEV,
+				"NVMe queue pair %u is gone (controller reset or closed)", qp->q.qid);
+	csts = pfn_nvme_rd32(qp->dma->priv, PFN_NVME_REG_CSTS);
 	if (csts == 0xffffffff)
 		return pfn_fail(err, ENODEV,
 				"NVMe %s reads all-ones from CSTS: device gone or its memory disabled",

@@ -98,7 +98,9 @@ struct pfn_nvme_ns_id {
  * @scratch_lba: first LBA of the scratch range (data there is overwritten)
  * @checked_bytes: bytes from LBA 0 that init found free of partition tables
  *	and filesystem signatures; 0 when opened with allow_destructive
- *	(nothing checked)
+ *	(nothing checked) * @cmbloc: the CMBLOC register (0 without a CMB): BIR in bits 2:0, offset
+ *	(in CMBSZ units) in bits 31:12
+ * @cmbsz: the CMBSZ register (0 without a CMB)
  */
 struct pfn_nvme_info {
 	struct pfn_nvme_ctrl_id ctrl;
@@ -109,6 +111,8 @@ struct pfn_nvme_info {
 	uint64_t max_transfer;
 	uint64_t scratch_lba;
 	uint64_t checked_bytes;
+	uint32_t cmbloc;
+	uint32_t cmbsz;
 };
 
 /**
@@ -225,12 +229,21 @@ void pfn_nvme_qp_ring(struct pfn_nvme_qp *qp);
  * @max: room in @out
  * @err: error detail
  *
- * Return: the number reaped (0: none yet); -ENODEV (device gone: CSTS reads
- * all-ones, or the pair died), -EIO (Controller Fatal Status).  The
- * controller state is read only when nothing is in the CQ.
+ * Return: the number reaped (0: none yet); -ENODEV (the pair died).  No
+ * register is read: a caller waiting long calls pfn_nvme_qp_check().
  */
 int pfn_nvme_qp_reap(struct pfn_nvme_qp *qp, struct pfn_nvme_done *out, unsigned int max,
 		     struct pfn_err *err);
+
+/**
+ * pfn_nvme_qp_check() - is the controller still there? (reads CSTS)
+ * @qp: queue pair
+ * @err: error detail
+ *
+ * Return: 0; -ENODEV (CSTS reads all-ones: device gone or its memory
+ * disabled; or the pair died), -EIO (Controller Fatal Status).
+ */
+int pfn_nvme_qp_check(struct pfn_nvme_qp *qp, struct pfn_err *err);
 
 /**
  * pfn_nvme_status_describe() - word a Status Field, e.g. "Data Transfer
