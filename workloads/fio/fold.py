@@ -167,7 +167,7 @@ def fmt(v, unit=""):
 def table(doc):
     lines = []
     by = {(m["workload"], m["config"], m["quantity"]): m["median"] for m in doc["metrics"]}
-    configs = [c["name"] for c in doc["configs"]]
+    configs = [c["name"] for c in doc["configs"] if c["name"] in LABELS]
     res = {c["name"]: c for c in doc["configs"]}
     workloads = [w for w in WORKLOADS if any((w, c, "iops") in by for c in configs)]
     accel = doc["metadata"]["accel"]

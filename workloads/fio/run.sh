@@ -168,8 +168,9 @@ while read -r name kind mem map iommu; do
 			continue
 		fi
 		case $mem in
+		# The char device has no page cache (and refuses O_DIRECT).
 		io_uring_cmd) args=(--ioengine=io_uring_cmd --cmd_type=nvme --filename="$kchar") ;;
-		*) args=(--ioengine="$mem" --filename="$kblock") ;;
+		*) args=(--ioengine="$mem" --filename="$kblock" --direct=1) ;;
 		esac
 		run_fio "$name" "workloads/fio/jobs/$profile.fio" "${args[@]}" ;;
 	esac

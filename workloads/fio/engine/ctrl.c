@@ -149,6 +149,6 @@ struct pfn_vfio_dev *pfn_fio_ctrl_bar(struct pfn_fio_ctrl *c, uint32_t *bar)
 		*bar = c->cfg.peer_bar;
 		return &c->peer;
 	}
-	*bar = c->info.cmbloc & 7;	/* CMBLOC.BIR */
+	*bar = c->cmb.bar;
 	return &c->dev;
 }

@@ -226,7 +226,6 @@ static int pfn_init(struct thread_data *td)
 	}
 	p->report.job = td->o.name;
 	p->report.cfg = &p->cfg;
-	p->report.buf = &p->buf;
 	p->report.first_error_after_revoke_ns = -1;
 	return 0;
 }
@@ -259,6 +258,9 @@ static int pfn_iomem_alloc(struct thread_data *td, size_t len)
 	if (ret)
 		return fail_td(td, &err);
 	td->orig_buffer = p->buf.cpu;
+	p->report.buf_bytes = p->buf.len;
+	p->report.setup_ns = p->buf.setup_ns;
+	p->report.map_ns = p->buf.map_ns;
 	getrusage(RUSAGE_THREAD, &p->ru0);
 	if (p->cfg.revoke) {
 		if (pthread_create(&p->revoker, NULL, revoker, p)) {

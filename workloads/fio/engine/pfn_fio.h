@@ -96,6 +96,10 @@ const char *pfn_fio_map_name(enum pfn_fio_map map);
  * @dma: the suite's NVMe driver on @dev
  * @info: what the driver found
  * @bar_next: next free byte of the BAR that buffers are placed in
+ * @cmb: the controller's CMB (mem=cmb), once @cmb_iova is set
+ * @cmb_iova: IOVA window of the whole CMB; buffers sit at their CMB offset
+ *	in it, and the controller is told it is where the host sees the CMB
+ *	(CMBMSC.CBA), so that it serves those data pointers itself
  */
 struct pfn_fio_ctrl {
 	unsigned int users;
@@ -108,6 +112,8 @@ struct pfn_fio_ctrl {
 	struct pfn_dma dma;
 	struct pfn_nvme_info info;
 	uint64_t bar_next;
+	struct pfn_nvme_cmb cmb;
+	uint64_t cmb_iova;
 };
 
 /** pfn_fio_lock() / pfn_fio_unlock() - the process-wide engine lock. */
@@ -218,7 +224,9 @@ void pfn_fio_revoke_run(struct pfn_fio_ctrl *c, struct pfn_fio_buf *b, enum pfn_
  * struct pfn_fio_job_report - one job's figures besides fio's own
  * @job: job name
  * @cfg: its options
- * @buf: its buffers
+ * @buf_bytes: its buffers' size (a copy: fio frees them before the report)
+ * @setup_ns: their setup time
+ * @map_ns: their IOMMU map time
  * @faults_minor: minor CPU faults of the job thread while it ran
  * @faults_major: major CPU faults
  * @io_errors: I/Os the engine completed with an error
@@ -229,7 +237,9 @@ void pfn_fio_revoke_run(struct pfn_fio_ctrl *c, struct pfn_fio_buf *b, enum pfn_
 struct pfn_fio_job_report {
 	const char *job;
 	const struct pfn_fio_cfg *cfg;
-	const struct pfn_fio_buf *buf;
+	uint64_t buf_bytes;
+	uint64_t setup_ns;
+	uint64_t map_ns;
 	uint64_t faults_minor;
 	uint64_t faults_major;
 	uint64_t io_errors;

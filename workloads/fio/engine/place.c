@@ -135,6 +135,39 @@ static int udmabuf_alloc(struct pfn_fio_ctrl *c, struct pfn_fio_buf *b, struct p
 	return map_file(c, b, "udmabuf", err);
 }
 
+/*
+ * The CMB, once per process: its location, an IOVA window as large as all
+ * of it, and the controller told that the host sees it there (CMBMSC.CBA):
+ * a controller resolves data pointers into its own CMB itself (QEMU's does
+ * not DMA into its own BAR through the IOMMU), so every buffer in the CMB
+ * gets the IOVA of its CMB offset in that window.
+ */
+static int cmb_setup(struct pfn_fio_ctrl *c, struct pfn_err *err)
+{
+	int ret;
+
+	if (c->cmb_iova)
+		return 0;
+	ret = pfn_nvme_cmb_info(&c->dma, &c->cmb, err);
+	if (ret)
+		return pfn_fail(err, -ret, "pfn: %s: use another pfn_mem (QEMU: nvme,cmb_size_mb=64)",
+				err->msg);
+	if (!c->cmb.data)
+		return pfn_fail(err, EOPNOTSUPP,
+				"pfn: the CMB of %s cannot hold read and write data (CMBSZ.RDS/WDS): use another pfn_mem",
+				c->dev.bdf);
+	ret = pfn_iova_alloc(&c->iovas, round_up(c->cmb.size, BUF_ALIGN), BUF_ALIGN, &c->cmb_iova,
+			     err);
+	if (!ret)
+		ret = pfn_nvme_cmb_enable(&c->dma, c->cmb_iova, err);
+	if (ret) {
+		c->cmb_iova = 0;
+		return ret;
+	}
+	c->bar_next = c->cmb.offset;
+	return 0;
+}
+
 static int bar_alloc(struct pfn_fio_ctrl *c, struct pfn_fio_buf *b, struct pfn_err *err)
 {
 	struct pfn_region r;
@@ -143,11 +176,12 @@ static int bar_alloc(struct pfn_fio_ctrl *c, struct pfn_fio_buf *b, struct pfn_e
 	uint32_t bar;
 	int ret;
 
+	if (c->cfg.mem == PFN_FIO_MEM_CMB) {
+		ret = cmb_setup(c, err);
+		if (ret)
+			return ret;
+	}
 	dev = pfn_fio_ctrl_bar(c, &bar);
-	if (c->cfg.mem == PFN_FIO_MEM_CMB && !c->info.cap.cmbs)
-		return pfn_fail(err, ENODEV,
-				"pfn: NVMe %s has no controller memory buffer (CAP.CMBS 0): use another pfn_mem (QEMU: nvme,cmb_size_mb=64)",
-				dev->bdf);
 	ret = pfn_vfio_region(dev, bar, &r, err);
 	if (ret)
 		return ret;
@@ -165,6 +199,14 @@ static int bar_alloc(struct pfn_fio_ctrl *c, struct pfn_fio_buf *b, struct pfn_e
 				dev->bdf, bar, (unsigned long long)r.size, (unsigned long long)b->len,
 				(unsigned long long)b->bar_off);
 	c->bar_next = b->bar_off + b->len;
+	if (c->cfg.mem == PFN_FIO_MEM_CMB) {
+		if (b->bar_off + b->len > c->cmb.offset + c->cmb.size)
+			return pfn_fail(err, ENOSPC,
+					"pfn: the CMB of %s (%llu bytes) cannot hold %llu more bytes of buffers: use fewer jobs, a smaller iodepth or bs",
+					dev->bdf, (unsigned long long)c->cmb.size,
+					(unsigned long long)b->len);
+		b->iova = c->cmb_iova + (b->bar_off - c->cmb.offset);
+	}
 	ret = pfn_vfio_set_memory_enable(dev, true, err);
 	if (!ret)
 		ret = pfn_vfio_bar_mmap(dev, bar, b->bar_off, b->len, 4096, 0, &b->cpu, err);
@@ -188,9 +230,12 @@ int pfn_fio_buf_alloc(struct pfn_fio_ctrl *c, uint64_t len, struct pfn_fio_buf *
 	int ret;
 
 	*b = (struct pfn_fio_buf){ .fd = -1, .memfd = -1, .len = round_up(len ? len : 1, 4096) };
-	ret = pfn_iova_alloc(&c->iovas, b->len, BUF_ALIGN, &b->iova, err);
-	if (ret)
-		return ret;
+	/* A CMB buffer's IOVA is its place in the CMB's window (cmb_setup()). */
+	if (c->cfg.mem != PFN_FIO_MEM_CMB) {
+		ret = pfn_iova_alloc(&c->iovas, b->len, BUF_ALIGN, &b->iova, err);
+		if (ret)
+			return ret;
+	}
 	switch (c->cfg.mem) {
 	case PFN_FIO_MEM_HOST:
 		ret = host_alloc(c, b, err);

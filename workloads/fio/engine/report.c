@@ -64,9 +64,9 @@ int pfn_fio_report_write(const struct pfn_fio_job_report *r, struct pfn_err *err
 	pfn_json_kv_string(&j, "mem", pfn_fio_mem_name(r->cfg->mem));
 	pfn_json_kv_string(&j, "map", pfn_fio_map_name(r->cfg->map));
 	pfn_json_kv_string(&j, "peer", r->cfg->peer);
-	pfn_json_kv_uint(&j, "buf_bytes", r->buf->len);
-	pfn_json_kv_uint(&j, "setup_ns", r->buf->setup_ns);
-	pfn_json_kv_uint(&j, "map_ns", r->buf->map_ns);
+	pfn_json_kv_uint(&j, "buf_bytes", r->buf_bytes);
+	pfn_json_kv_uint(&j, "setup_ns", r->setup_ns);
+	pfn_json_kv_uint(&j, "map_ns", r->map_ns);
 	pfn_json_kv_uint(&j, "faults_minor", r->faults_minor);
 	pfn_json_kv_uint(&j, "faults_major", r->faults_major);
 	pfn_json_kv_uint(&j, "io_errors", r->io_errors);

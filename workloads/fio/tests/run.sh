@@ -81,31 +81,30 @@ ktap_check fold_type1_landed_is_finding "no FIND-010 xfail for type1" \
 	grep -q '"FINDING: FIND-010' "$d/fio.json"
 ktap_check fold_table_has_ratio "the table has no ratio column" grep -q 'ratio' "$d/fold.out"
 
+# fold_exits NAME WANT WHY DIR: fold.py on DIR exits WANT.
+fold_exits() {
+	local rc
+	fold "$4"
+	rc=$?
+	ktap_check "$1" "$3 (exit $rc)" test $rc -eq "$2"
+}
 d=$tmp/badverify
 mkraw "$d" "host_va_iommufd${T}0${T}3.5${T}12${T}"
 cp workloads/fio/tests/data/fio-badverify.output "$d/raw/host_va_iommufd.output"
-fold "$d"
-rc=$?
-ktap_check fold_verify_error_fails "a verify error passed (exit $rc)" test $rc -eq 1
+fold_exits fold_verify_error_fails 1 "a verify error passed" "$d"
 
 d=$tmp/landed
 mkraw "$d" "revoke_dmabuf${T}1${T}2.5${T}4${T}pfn: revoked"
 report "$d/raw/revoke_dmabuf.report.jsonl" peer file iommufd landed -19
-fold "$d"
-rc=$?
-ktap_check fold_dmabuf_landed_fails "a dma-buf revoke whose DMA landed passed (exit $rc)" test $rc -eq 1
+fold_exits fold_dmabuf_landed_fails 1 "a dma-buf revoke whose DMA landed passed" "$d"
 
 d=$tmp/hang
 mkraw "$d" "revoke_dmabuf${T}124${T}300${T}4${T}"
 report "$d/raw/revoke_dmabuf.report.jsonl" peer file iommufd canary -19
-fold "$d"
-rc=$?
-ktap_check fold_slow_revoke_fails "a revoke fio took 300 s to notice passed (exit $rc)" test $rc -eq 1
+fold_exits fold_slow_revoke_fails 1 "a revoke fio took 300 s to notice passed" "$d"
 
 d=$tmp/norun
 mkdir -p "$d/raw"
-fold "$d"
-rc=$?
-ktap_check fold_no_runs_is_bad_input "exit $rc without runs.tsv" test $rc -eq 2
+fold_exits fold_no_runs_is_bad_input 2 "no runs.tsv was not bad input" "$d"
 
 ktap_end

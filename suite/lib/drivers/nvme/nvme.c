@@ -141,6 +141,19 @@ static void describe(struct pfn_dma *dma)
 
 static void nvme_fini(struct pfn_dma *dma);
 
+/*
+ * CMBMSC back to its reset value: no CMB registers, no CMB space, so that
+ * no data pointer of this or a later user is served from the CMB unless
+ * pfn_nvme_cmb_enable() asked for it.
+ */
+static void cmb_off(struct nvme_state *s)
+{
+	if (!s->info.cap.cmbs)
+		return;
+	pfn_nvme_wr32(s, PFN_NVME_REG_CMBMSC, 0);
+	pfn_nvme_wr32(s, PFN_NVME_REG_CMBMSC + 4, 0);
+}
+
 /* Queue one NVM Read or Write of @len bytes at @slba, data at @iova. */
 static int submit_io(struct pfn_dma *dma, uint8_t opc, uint64_t slba, uint64_t iova,
 		     uint64_t len, uint32_t list_off, uint16_t *cid, struct pfn_err *err)
@@ -233,10 +246,7 @@ static int nvme_init(struct pfn_dma *dma, struct pfn_err *err)
 
 	pfn_nvme_cap_parse(pfn_nvme_rd64(s, PFN_NVME_REG_CAP), &info->cap);
 	info->vs = pfn_nvme_rd32(s, PFN_NVME_REG_VS);
-	if (info->cap.cmbs) {
-		info->cmbloc = pfn_nvme_rd32(s, PFN_NVME_REG_CMBLOC);
-		info->cmbsz = pfn_nvme_rd32(s, PFN_NVME_REG_CMBSZ);
-	}
+	cmb_off(s);
 	if (info->vs == 0xffffffff) {
 		ret = pfn_fail(err, ENODEV, "NVMe %s registers read all-ones", dma->dev->bdf);
 		goto fail;
@@ -308,6 +318,8 @@ static void nvme_fini(struct pfn_dma *dma)
 	/* After the disable the controller does no DMA: only then unmap memory. */
 	if (s->bar.regs && s->enabled)
 		pfn_nvme_ctrl_disable(dma, NULL);
+	if (s->bar.regs)
+		cmb_off(s);
 	pfn_nvme_qps_lost(dma, true);
 	if (s->bus_master)
 		pfn_vfio_set_bus_master(dma->dev, false, NULL);
@@ -490,4 +502,52 @@ int pfn_nvme_io_raw(struct pfn_dma *dma, uint8_t opc, uint64_t len, uint64_t prp
 		 opc == PFN_NVME_CMD_READ ? "Read" : "Write", (unsigned long long)len,
 		 (unsigned long long)prp1, (unsigned long long)prp2);
 	return pfn_nvme_sync(dma, &s->ioq, &sqe, timeout_ms, what, NULL, err);
+}
+
+int pfn_nvme_cmb_info(struct pfn_dma *dma, struct pfn_nvme_cmb *out, struct pfn_err *err)
+{
+	struct nvme_state *s;
+	uint32_t loc, sz;
+	uint64_t unit;
+
+	if (!is_nvme(dma))
+		return pfn_fail(err, EINVAL, "not an open NVMe DMA driver");
+	s = dma->priv;
+	memset(out, 0, sizeof(*out));
+	if (!s->info.cap.cmbs)
+		return pfn_fail(err, ENODEV, "NVMe %s has no controller memory buffer (CAP.CMBS 0)",
+				dma->dev->bdf);
+	/* CMBMSC.CRE; an NVMe 1.3 controller ignores the write (reserved). */
+	pfn_nvme_wr32(s, PFN_NVME_REG_CMBMSC, PFN_NVME_CMBMSC_CRE);
+	loc = pfn_nvme_rd32(s, PFN_NVME_REG_CMBLOC);
+	sz = pfn_nvme_rd32(s, PFN_NVME_REG_CMBSZ);
+	unit = 4096ull << (4 * ((sz >> 8) & 0xf));
+	if (!(sz >> 12))
+		return pfn_fail(err, ENODEV, "NVMe %s reports a CMB of size 0 (CMBSZ %#x)",
+				dma->dev->bdf, sz);
+	out->bar = loc & 7;
+	out->offset = (uint64_t)(loc >> 12) * unit;
+	out->size = (uint64_t)(sz >> 12) * unit;
+	out->data = (sz & (1u << 3)) && (sz & (1u << 4));	/* RDS, WDS */
+	return 0;
+}
+
+int pfn_nvme_cmb_enable(struct pfn_dma *dma, uint64_t cba, struct pfn_err *err)
+{
+	struct nvme_state *s;
+
+	if (!is_nvme(dma))
+		return pfn_fail(err, EINVAL, "not an open NVMe DMA driver");
+	s = dma->priv;
+	if (cba & 0xfff)
+		return pfn_fail(err, EINVAL, "CMB base address %#llx is not 4 KiB aligned",
+				(unsigned long long)cba);
+	/* High half first: the low half's write is what the controller acts on. */
+	pfn_nvme_wr32(s, PFN_NVME_REG_CMBMSC + 4, (uint32_t)(cba >> 32));
+	pfn_nvme_wr32(s, PFN_NVME_REG_CMBMSC, (uint32_t)cba | PFN_NVME_CMBMSC_CMSE |
+					       PFN_NVME_CMBMSC_CRE);
+	if (pfn_nvme_rd32(s, PFN_NVME_REG_CMBSTS) & 1)	/* CBAI */
+		return pfn_fail(err, EINVAL, "NVMe %s refuses CMB base address %#llx (CMBSTS.CBAI)",
+				dma->dev->bdf, (unsigned long long)cba);
+	return 0;
 }

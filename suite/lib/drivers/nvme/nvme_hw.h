@@ -22,6 +22,10 @@
 #define PFN_NVME_REG_ACQ	0x30	/* 64 bit */
 #define PFN_NVME_REG_CMBLOC	0x38
 #define PFN_NVME_REG_CMBSZ	0x3c
+#define PFN_NVME_REG_CMBMSC	0x50	/* 64 bit, NVMe 1.4 */
+#define PFN_NVME_REG_CMBSTS	0x58
+#define PFN_NVME_CMBMSC_CRE	(1u << 0)	/* CMB registers enabled */
+#define PFN_NVME_CMBMSC_CMSE	(1u << 1)	/* CMB space enabled at CBA */
 #define PFN_NVME_REG_DBS	0x1000	/* first doorbell */
 
 #define PFN_NVME_CC_EN		(1u << 0)

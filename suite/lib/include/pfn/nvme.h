@@ -98,10 +98,7 @@ struct pfn_nvme_ns_id {
  * @scratch_lba: first LBA of the scratch range (data there is overwritten)
  * @checked_bytes: bytes from LBA 0 that init found free of partition tables
  *	and filesystem signatures; 0 when opened with allow_destructive
- *	(nothing checked) * @cmbloc: the CMBLOC register (0 without a CMB): BIR in bits 2:0, offset
- *	(in CMBSZ units) in bits 31:12
- * @cmbsz: the CMBSZ register (0 without a CMB)
- */
+ *	(nothing checked) */
 struct pfn_nvme_info {
 	struct pfn_nvme_ctrl_id ctrl;
 	struct pfn_nvme_cap cap;
@@ -111,8 +108,6 @@ struct pfn_nvme_info {
 	uint64_t max_transfer;
 	uint64_t scratch_lba;
 	uint64_t checked_bytes;
-	uint32_t cmbloc;
-	uint32_t cmbsz;
 };
 
 /**
@@ -244,6 +239,43 @@ int pfn_nvme_qp_reap(struct pfn_nvme_qp *qp, struct pfn_nvme_done *out, unsigned
  * disabled; or the pair died), -EIO (Controller Fatal Status).
  */
 int pfn_nvme_qp_check(struct pfn_nvme_qp *qp, struct pfn_err *err);
+
+/**
+ * struct pfn_nvme_cmb - the controller memory buffer (CMBLOC, CMBSZ)
+ * @bar: the BAR holding it (CMBLOC.BIR)
+ * @offset: its offset in that BAR
+ * @size: its size in bytes
+ * @data: it may hold read and write data (CMBSZ.RDS and WDS)
+ */
+struct pfn_nvme_cmb {
+	uint32_t bar;
+	uint64_t offset;
+	uint64_t size;
+	bool data;
+};
+
+/**
+ * pfn_nvme_cmb_info() - describe the CMB, first enabling its registers
+ * (CMBMSC.CRE: NVMe 1.4 controllers read CMBLOC and CMBSZ as 0 until then)
+ * @dma: an open NVMe instance
+ * @out: filled
+ * @err: error detail
+ *
+ * Return: 0; -ENODEV (no CMB: CAP.CMBS 0, or CMBSZ 0); -EINVAL (not NVMe).
+ */
+int pfn_nvme_cmb_info(struct pfn_dma *dma, struct pfn_nvme_cmb *out, struct pfn_err *err);
+
+/**
+ * pfn_nvme_cmb_enable() - tell the controller where the host sees its CMB
+ * (CMBMSC.CBA = @cba, CMSE): from then on it serves data pointers in
+ * [@cba, @cba + size) from the CMB itself instead of DMAing them
+ * @dma: an open NVMe instance with a CMB
+ * @cba: the IOVA of the CMB's first byte, 4 KiB aligned
+ * @err: error detail
+ *
+ * Return: 0; -EINVAL (refused: CMBSTS.CBAI, or @cba unaligned); -ENODEV.
+ */
+int pfn_nvme_cmb_enable(struct pfn_dma *dma, uint64_t cba, struct pfn_err *err);
 
 /**
  * pfn_nvme_status_describe() - word a Status Field, e.g. "Data Transfer
