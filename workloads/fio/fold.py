@@ -274,6 +274,19 @@ def main(argv=None):
                                   [r["setup_ns"] / 1000.0 for r in reports]))
             metrics.append(metric("setup", "setup", name, "map_time", "us", "lower_is_better",
                                   [r["map_ns"] / 1000.0 for r in reports]))
+    refusals = []
+    ref_path = os.path.join(args.raw, "refusals.tsv")
+    if os.path.exists(ref_path):
+        with open(ref_path) as f:
+            for line in f:
+                if not line.strip():
+                    continue
+                name, rc, matched, first = (line.rstrip("\n").split("\t") + [""] * 4)[:4]
+                ok = rc not in ("0", "124") and matched == "yes"
+                refusals.append({"name": name, "result": "pass" if ok else "fail",
+                                 "reason": "" if ok else "fio exit %s, expected message %s: %s" % (
+                                     rc, "seen" if matched == "yes" else "missing", first),
+                                 "exit": int(rc) if rc.lstrip("-").isdigit() else None, "message": first})
     uname = os.uname()
     doc = {"schema": "pfnsuite-fio/1",
            "metadata": {"created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "profile": args.profile,
@@ -282,11 +295,12 @@ def main(argv=None):
                         "timings": "emulated (TCG) when accel is tcg: compare ratios within this run and exact counts",
                         "device": args.device, "peer": args.peer, "kernel_nvme": args.kernel_nvme,
                         "reference_config": REFERENCE},
-           "configs": configs, "revoke": revokes, "metrics": metrics}
+           "configs": configs, "revoke": revokes, "refusals": refusals, "metrics": metrics}
     write_json(args.out, doc)
     lines = table(doc)
     checks = [(c["name"], c["result"], c["reason"]) for c in configs] + \
-             [(r["name"], r["result"], r["reason"]) for r in revokes]
+             [(r["name"], r["result"], r["reason"]) for r in revokes] + \
+             [(r["name"], r["result"], r["reason"]) for r in refusals]
     for c in configs:
         if c["verify_errors"]:
             checks.append((c["name"] + "_verify", "fail", "%d verify jobs failed" % c["verify_errors"]))

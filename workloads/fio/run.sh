@@ -100,7 +100,7 @@ fi
 
 raw=$out/fio
 mkdir -p "$raw" || die 3 "cannot create $raw"
-rm -f "$raw"/*.json "$raw"/*.log "$raw"/*.output "$raw"/*.report.jsonl "$raw"/runs.tsv
+rm -f "$raw"/*.json "$raw"/*.log "$raw"/*.output "$raw"/*.report.jsonl "$raw"/runs.tsv "$raw"/refusals.tsv
 runs=$raw/runs.tsv
 : >"$runs"
 
@@ -185,6 +185,25 @@ if [ -n "$peer" ] && selected revoke; then
 	done
 	mapfile -t args < <(pfn_args after_revoke_verify host va iommufd)
 	run_fio after_revoke_verify workloads/fio/jobs/quick.fio "${args[@]}" --section=verify_4k_randwrite
+fi
+
+# Bad input on the target itself: each must fail at init with its one line.
+# refuse NAME PATTERN ARGS...: a line in refusals.tsv (name, exit, matched).
+refuse() {
+	local name=$1 pattern=$2 rc
+	shift 2
+	echo "# fio: $name (must be refused)" >&2
+	timeout -k 5 60 fio --output-format=normal --name="$name" --filename=pfn --size=1M \
+		--ioengine=external:"$engine" --thread "$@" >"$raw/$name.log" 2>&1
+	rc=$?
+	printf '%s\t%s\t%s\t%s\n' "$name" "$rc" "$(grep -qF -- "$pattern" "$raw/$name.log" && echo yes || echo no)" \
+		"$(grep -m1 -E '^pfn|^NVMe|^fio: ' "$raw/$name.log" | head -c 300)" >>"$raw/refusals.tsv"
+}
+: >"$raw/refusals.tsv"
+if selected refusals; then
+	refuse refuse_iodepth "use a smaller iodepth" --pfn_device="$device" --iodepth=4096
+	refuse refuse_absent_device "0000:ff:1f.7" --pfn_device=0000:ff:1f.7
+	[ -z "$knvme" ] || refuse refuse_not_vfio "$knvme" --pfn_device="$knvme"
 fi
 
 kernel_release=$(uname -r)

@@ -89,9 +89,9 @@ void pfn_fio_revoke_run(struct pfn_fio_ctrl *c, struct pfn_fio_buf *b, enum pfn_
 		return;
 	}
 
-	__atomic_store_n(&b->revoked, true, __ATOMIC_RELEASE);
 	out->at_ns = pfn_fio_now_ns();
 	out->done = true;
+	__atomic_store_n(&b->revoked, true, __ATOMIC_RELEASE);
 	if (kind == PFN_FIO_REVOKE_RESET)
 		out->rc = pfn_vfio_reset(dev, &err);
 	else
