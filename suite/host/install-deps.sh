@@ -57,6 +57,7 @@ cmd mkfifo coreutils
 cmd mktemp coreutils
 cmd mount mount
 cmd mv coreutils
+cmd nm binutils
 cmd nice coreutils
 cmd nohup coreutils
 cmd nproc coreutils
