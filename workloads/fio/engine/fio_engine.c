@@ -478,73 +478,37 @@ static int pfn_open_file(struct thread_data *td, struct fio_file *f)
 	return 0;
 }
 
+/* One engine option: fio's fields that differ between them. */
+#define PFN_OPT(opt, long_name, kind, field, dflt, text)				\
+	{									\
+		.name = opt, .lname = long_name, .type = kind,			\
+		.off1 = offsetof(struct pfn_options, field), .def = dflt,	\
+		.help = text, .category = FIO_OPT_C_ENGINE, .group = FIO_OPT_G_INVALID, \
+	}
+
 static struct fio_option options[] = {
-	{
-		.name = "pfn_device", .lname = "NVMe controller BDF", .type = FIO_OPT_STR_STORE,
-		.off1 = offsetof(struct pfn_options, device),
-		.help = "NVMe controller bound to vfio-pci (BDF)",
-		.category = FIO_OPT_C_ENGINE, .group = FIO_OPT_G_INVALID,
-	},
-	{
-		.name = "pfn_mem", .lname = "buffer placement", .type = FIO_OPT_STR_STORE,
-		.off1 = offsetof(struct pfn_options, mem),
-		.help = "where the I/O buffers live: host, memfd, udmabuf, peer (a BAR of pfn_peer), cmb",
-		.category = FIO_OPT_C_ENGINE, .group = FIO_OPT_G_INVALID,
-	},
-	{
-		.name = "pfn_map", .lname = "mapping path", .type = FIO_OPT_STR_STORE,
-		.off1 = offsetof(struct pfn_options, map),
-		.help = "how they reach the IOMMU: va (by address: MAP_DMA / IOAS_MAP) or file (IOAS_MAP_FILE of the memfd, udmabuf or dma-buf)",
-		.category = FIO_OPT_C_ENGINE, .group = FIO_OPT_G_INVALID,
-	},
-	{
-		.name = "pfn_iommu", .lname = "IOMMU backend", .type = FIO_OPT_STR_STORE,
-		.off1 = offsetof(struct pfn_options, iommu),
-		.help = "iommufd (cdev + IOAS, default) or type1 (VFIO container)",
-		.category = FIO_OPT_C_ENGINE, .group = FIO_OPT_G_INVALID,
-	},
-	{
-		.name = "pfn_peer", .lname = "peer device BDF", .type = FIO_OPT_STR_STORE,
-		.off1 = offsetof(struct pfn_options, peer),
-		.help = "device bound to vfio-pci whose BAR holds the buffers (pfn_mem=peer)",
-		.category = FIO_OPT_C_ENGINE, .group = FIO_OPT_G_INVALID,
-	},
-	{
-		.name = "pfn_peer_bar", .lname = "peer BAR", .type = FIO_OPT_INT,
-		.off1 = offsetof(struct pfn_options, peer_bar), .def = "2",
-		.help = "the BAR of pfn_peer (default 2: ivshmem's memory)",
-		.category = FIO_OPT_C_ENGINE, .group = FIO_OPT_G_INVALID,
-	},
-	{
-		.name = "pfn_allow_destructive", .lname = "overwrite data", .type = FIO_OPT_BOOL,
-		.off1 = offsetof(struct pfn_options, allow_destructive), .def = "0",
-		.help = "use a namespace that holds a partition table or filesystem (DESTROYS IT)",
-		.category = FIO_OPT_C_ENGINE, .group = FIO_OPT_G_INVALID,
-	},
-	{
-		.name = "pfn_timeout_ms", .lname = "command timeout", .type = FIO_OPT_INT,
-		.off1 = offsetof(struct pfn_options, timeout_ms), .def = "10000",
-		.help = "longest wait for a command's completion, in ms",
-		.category = FIO_OPT_C_ENGINE, .group = FIO_OPT_G_INVALID,
-	},
-	{
-		.name = "pfn_revoke", .lname = "revoke under I/O", .type = FIO_OPT_STR_STORE,
-		.off1 = offsetof(struct pfn_options, revoke),
-		.help = "TEST: revoke the buffers' BAR under I/O: none, memory (clear memory enable) or reset",
-		.category = FIO_OPT_C_ENGINE, .group = FIO_OPT_G_INVALID,
-	},
-	{
-		.name = "pfn_revoke_ms", .lname = "revoke delay", .type = FIO_OPT_INT,
-		.off1 = offsetof(struct pfn_options, revoke_ms), .def = "1000",
-		.help = "ms of I/O before pfn_revoke",
-		.category = FIO_OPT_C_ENGINE, .group = FIO_OPT_G_INVALID,
-	},
-	{
-		.name = "pfn_report", .lname = "report file", .type = FIO_OPT_STR_STORE,
-		.off1 = offsetof(struct pfn_options, report),
-		.help = "append one JSON line per job (setup cost, faults, errors, revoke) to this file",
-		.category = FIO_OPT_C_ENGINE, .group = FIO_OPT_G_INVALID,
-	},
+	PFN_OPT("pfn_device", "NVMe controller BDF", FIO_OPT_STR_STORE, device, NULL,
+		"NVMe controller bound to vfio-pci (BDF)"),
+	PFN_OPT("pfn_mem", "buffer placement", FIO_OPT_STR_STORE, mem, NULL,
+		"where the I/O buffers live: host, memfd, udmabuf, peer (a BAR of pfn_peer), cmb"),
+	PFN_OPT("pfn_map", "mapping path", FIO_OPT_STR_STORE, map, NULL,
+		"how they reach the IOMMU: va (by address: MAP_DMA / IOAS_MAP) or file (IOAS_MAP_FILE of the memfd, udmabuf or dma-buf)"),
+	PFN_OPT("pfn_iommu", "IOMMU backend", FIO_OPT_STR_STORE, iommu, NULL,
+		"iommufd (cdev + IOAS, default) or type1 (VFIO container)"),
+	PFN_OPT("pfn_peer", "peer device BDF", FIO_OPT_STR_STORE, peer, NULL,
+		"device bound to vfio-pci whose BAR holds the buffers (pfn_mem=peer)"),
+	PFN_OPT("pfn_peer_bar", "peer BAR", FIO_OPT_INT, peer_bar, "2",
+		"the BAR of pfn_peer (default 2: ivshmem's memory)"),
+	PFN_OPT("pfn_allow_destructive", "overwrite data", FIO_OPT_BOOL, allow_destructive, "0",
+		"use a namespace that holds a partition table or filesystem (DESTROYS IT)"),
+	PFN_OPT("pfn_timeout_ms", "command timeout", FIO_OPT_INT, timeout_ms, "10000",
+		"longest wait for a command's completion, in ms"),
+	PFN_OPT("pfn_revoke", "revoke under I/O", FIO_OPT_STR_STORE, revoke, NULL,
+		"TEST: revoke the buffers' BAR under I/O: none, memory (clear memory enable) or reset"),
+	PFN_OPT("pfn_revoke_ms", "revoke delay", FIO_OPT_INT, revoke_ms, "1000",
+		"ms of I/O before pfn_revoke"),
+	PFN_OPT("pfn_report", "report file", FIO_OPT_STR_STORE, report, NULL,
+		"append one JSON line per job (setup cost, faults, errors, revoke) to this file"),
 	{ .name = NULL },
 };
 
