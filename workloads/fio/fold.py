@@ -81,6 +81,31 @@ def job_metrics(config, job):
     return out
 
 
+def merge_jobs(jobs):
+    """One entry per job name: fio reports the threads of a job (numjobs) one
+    by one unless group_reporting merged them; IOPS and bandwidth add up, a
+    latency percentile is the worst thread's."""
+    out, by = [], {}
+    for j in jobs:
+        name = j["jobname"]
+        if name not in by:
+            by[name] = json.loads(json.dumps(j))
+            out.append(by[name])
+            continue
+        m = by[name]
+        for d in ("read", "write"):
+            if d not in j or d not in m:
+                continue
+            m[d]["iops"] = m[d].get("iops", 0) + j[d].get("iops", 0)
+            m[d]["bw"] = m[d].get("bw", 0) + j[d].get("bw", 0)
+            pm = m[d].setdefault("clat_ns", {}).setdefault("percentile", {})
+            for k, v in j[d].get("clat_ns", {}).get("percentile", {}).items():
+                pm[k] = max(pm.get(k, v), v)
+        m["minf"] = int(m.get("minf", 0)) + int(j.get("minf", 0))
+        m["majf"] = int(m.get("majf", 0)) + int(j.get("majf", 0))
+    return out
+
+
 def read_reports(path):
     lines = []
     if os.path.exists(path):
@@ -262,7 +287,7 @@ def main(argv=None):
         configs.append(entry)
         if result != "pass":
             continue
-        for j in jobs:
+        for j in merge_jobs(jobs):
             if not j["jobname"].startswith("verify_"):
                 metrics += job_metrics(name, j)
         faults = sum(int(j.get("minf", 0)) + int(j.get("majf", 0)) for j in jobs)
