@@ -9,6 +9,7 @@ pfn engine's report lines (RAW/NAME.report.jsonl).  Writes fio's JSON as
 RAW/fio-NAME.json, the folded results as OUT (pfnsuite-fio/1: metrics in
 the form of bench.json, one result per configuration and revoke check),
 and prints the side-by-side table (or KTAP with the table as diagnostics).
+`fold.py --table FIO.JSON` prints the table of a file already written.
 
 Exit: 0 every configuration and check passed (or was skipped saying why),
 1 something failed, 2 bad input (no runs file).
@@ -241,6 +242,13 @@ def table(doc):
 
 
 def main(argv=None):
+    if argv is None:
+        argv = sys.argv[1:]
+    if len(argv) == 2 and argv[0] == "--table":
+        # fold.py --table FIO.JSON: the table of a results file already written
+        with open(argv[1]) as f:
+            print("\n".join(table(json.load(f))))
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--profile", required=True)
     ap.add_argument("--raw", required=True)
@@ -368,6 +376,6 @@ def pr_accel():
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except (OSError, pr.ToolError) as e:
+    except (OSError, ValueError, KeyError, pr.ToolError) as e:
         print("fold.py: %s" % e, file=sys.stderr)
         sys.exit(3)
