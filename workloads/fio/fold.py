@@ -246,8 +246,15 @@ def main(argv=None):
         argv = sys.argv[1:]
     if len(argv) == 2 and argv[0] == "--table":
         # fold.py --table FIO.JSON: the table of a results file already written
-        with open(argv[1]) as f:
-            print("\n".join(table(json.load(f))))
+        try:
+            with open(argv[1]) as f:
+                doc = json.load(f)
+            lines = table(doc)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            print("fold.py: %s: not a readable fio.json (%s): give the fio.json run.sh wrote" % (argv[1], e),
+                  file=sys.stderr)
+            return 2
+        print("\n".join(lines))
         return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--profile", required=True)
