@@ -88,6 +88,10 @@ def merge_jobs(jobs):
     latency percentile is the worst thread's."""
     out, by = [], {}
     for j in jobs:
+        # group_reporting over a group of several jobs gives an entry with
+        # no name: the group's total, not a job of the profile.
+        if "jobname" not in j:
+            continue
         name = j["jobname"]
         if name not in by:
             by[name] = json.loads(json.dumps(j))
@@ -139,7 +143,7 @@ def judge_config(args, name, rc, log, doc):
         return "fail", "fio exit %s: %s" % (rc, log or "see the log")
     if doc is None:
         return "fail", "fio wrote no JSON"
-    bad = [j["jobname"] for j in doc.get("jobs", []) if j.get("error")]
+    bad = [j.get("jobname", "group") for j in doc.get("jobs", []) if j.get("error")]
     if bad:
         return "fail", "jobs with errors: " + ", ".join(bad)
     return "pass", ""
@@ -293,7 +297,7 @@ def main(argv=None):
             continue
         result, reason = judge_config(args, name, rc, log, doc)
         jobs = doc.get("jobs", []) if doc else []
-        verify = [j for j in jobs if j["jobname"].startswith("verify_")]
+        verify = [j for j in jobs if j.get("jobname", "").startswith("verify_")]
         entry = {"name": name, "result": result, "reason": reason, "seconds": seconds,
                  "fio_json": "fio/fio-%s.json" % name if doc is not None else None,
                  "verify_jobs": len(verify), "verify_errors": sum(1 for j in verify if j.get("error"))}
