@@ -9,6 +9,7 @@ pfn engine's report lines (RAW/NAME.report.jsonl).  Writes fio's JSON as
 RAW/fio-NAME.json, the folded results as OUT (pfnsuite-fio/1: metrics in
 the form of bench.json, one result per configuration and revoke check),
 and prints the side-by-side table (or KTAP with the table as diagnostics).
+`fold.py --table FIO.JSON` prints the table of a file already written.
 
 Exit: 0 every configuration and check passed (or was skipped saying why),
 1 something failed, 2 bad input (no runs file).
@@ -81,6 +82,35 @@ def job_metrics(config, job):
     return out
 
 
+def merge_jobs(jobs):
+    """One entry per job name: fio reports the threads of a job (numjobs) one
+    by one unless group_reporting merged them; IOPS and bandwidth add up, a
+    latency percentile is the worst thread's."""
+    out, by = [], {}
+    for j in jobs:
+        # group_reporting over a group of several jobs gives an entry with
+        # no name: the group's total, not a job of the profile.
+        if "jobname" not in j:
+            continue
+        name = j["jobname"]
+        if name not in by:
+            by[name] = json.loads(json.dumps(j))
+            out.append(by[name])
+            continue
+        m = by[name]
+        for d in ("read", "write"):
+            if d not in j or d not in m:
+                continue
+            m[d]["iops"] = m[d].get("iops", 0) + j[d].get("iops", 0)
+            m[d]["bw"] = m[d].get("bw", 0) + j[d].get("bw", 0)
+            pm = m[d].setdefault("clat_ns", {}).setdefault("percentile", {})
+            for k, v in j[d].get("clat_ns", {}).get("percentile", {}).items():
+                pm[k] = max(pm.get(k, v), v)
+        m["minf"] = int(m.get("minf", 0)) + int(j.get("minf", 0))
+        m["majf"] = int(m.get("majf", 0)) + int(j.get("majf", 0))
+    return out
+
+
 def read_reports(path):
     lines = []
     if os.path.exists(path):
@@ -113,7 +143,7 @@ def judge_config(args, name, rc, log, doc):
         return "fail", "fio exit %s: %s" % (rc, log or "see the log")
     if doc is None:
         return "fail", "fio wrote no JSON"
-    bad = [j["jobname"] for j in doc.get("jobs", []) if j.get("error")]
+    bad = [j.get("jobname", "group") for j in doc.get("jobs", []) if j.get("error")]
     if bad:
         return "fail", "jobs with errors: " + ", ".join(bad)
     return "pass", ""
@@ -216,6 +246,20 @@ def table(doc):
 
 
 def main(argv=None):
+    if argv is None:
+        argv = sys.argv[1:]
+    if len(argv) == 2 and argv[0] == "--table":
+        # fold.py --table FIO.JSON: the table of a results file already written
+        try:
+            with open(argv[1]) as f:
+                doc = json.load(f)
+            lines = table(doc)
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            print("fold.py: %s: not a readable fio.json (%s): give the fio.json run.sh wrote" % (argv[1], e),
+                  file=sys.stderr)
+            return 2
+        print("\n".join(lines))
+        return 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--profile", required=True)
     ap.add_argument("--raw", required=True)
@@ -253,7 +297,7 @@ def main(argv=None):
             continue
         result, reason = judge_config(args, name, rc, log, doc)
         jobs = doc.get("jobs", []) if doc else []
-        verify = [j for j in jobs if j["jobname"].startswith("verify_")]
+        verify = [j for j in jobs if j.get("jobname", "").startswith("verify_")]
         entry = {"name": name, "result": result, "reason": reason, "seconds": seconds,
                  "fio_json": "fio/fio-%s.json" % name if doc is not None else None,
                  "verify_jobs": len(verify), "verify_errors": sum(1 for j in verify if j.get("error"))}
@@ -262,7 +306,7 @@ def main(argv=None):
         configs.append(entry)
         if result != "pass":
             continue
-        for j in jobs:
+        for j in merge_jobs(jobs):
             if not j["jobname"].startswith("verify_"):
                 metrics += job_metrics(name, j)
         faults = sum(int(j.get("minf", 0)) + int(j.get("majf", 0)) for j in jobs)
@@ -343,6 +387,6 @@ def pr_accel():
 if __name__ == "__main__":
     try:
         sys.exit(main())
-    except (OSError, pr.ToolError) as e:
+    except (OSError, ValueError, KeyError, pr.ToolError) as e:
         print("fold.py: %s" % e, file=sys.stderr)
         sys.exit(3)

@@ -197,6 +197,7 @@ static int pfn_init(struct thread_data *td)
 	struct pfn_td *p = td->io_ops_data;
 	struct pfn_err err = { 0 };
 	unsigned int depth = td->o.iodepth;
+	uint64_t t0;
 	int ret;
 
 	if (!p || !p->ctrl)
@@ -208,9 +209,11 @@ static int pfn_init(struct thread_data *td)
 			 (unsigned long long)p->ctrl->info.max_transfer);
 		return fail_td(td, &err);
 	}
+	t0 = pfn_fio_now_ns();
 	pfn_fio_lock();
 	ret = pfn_nvme_qp_create(&p->ctrl->dma, depth + 1, &p->qp, &err);
 	pfn_fio_unlock();
+	p->report.qp_ns = pfn_fio_now_ns() - t0;
 	if (ret) {
 		if (ret == -EINVAL)
 			pfn_fail(&err, EINVAL, "pfn: iodepth=%u: %s; use a smaller iodepth", depth,
@@ -275,6 +278,7 @@ static int pfn_iomem_alloc(struct thread_data *td, size_t len)
 static void pfn_iomem_free(struct thread_data *td)
 {
 	struct pfn_td *p = td->io_ops_data;
+	uint64_t t0;
 
 	if (!p || !p->have_buf)
 		return;
@@ -282,9 +286,11 @@ static void pfn_iomem_free(struct thread_data *td)
 		pthread_join(p->revoker, NULL);
 		p->revoker_started = false;
 	}
+	t0 = pfn_fio_now_ns();
 	pfn_fio_lock();
 	pfn_fio_buf_free(p->ctrl, &p->buf);
 	pfn_fio_unlock();
+	p->report.free_ns = pfn_fio_now_ns() - t0;
 	p->have_buf = false;
 	td->orig_buffer = NULL;
 }

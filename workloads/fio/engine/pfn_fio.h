@@ -227,6 +227,8 @@ void pfn_fio_revoke_run(struct pfn_fio_ctrl *c, struct pfn_fio_buf *b, enum pfn_
  * @buf_bytes: its buffers' size (a copy: fio frees them before the report)
  * @setup_ns: their setup time
  * @map_ns: their IOMMU map time
+ * @qp_ns: time to create the job's queue pair
+ * @free_ns: time to unmap and release the buffers
  * @faults_minor: minor CPU faults of the job thread while it ran
  * @faults_major: major CPU faults
  * @io_errors: I/Os the engine completed with an error
@@ -240,6 +242,8 @@ struct pfn_fio_job_report {
 	uint64_t buf_bytes;
 	uint64_t setup_ns;
 	uint64_t map_ns;
+	uint64_t qp_ns;
+	uint64_t free_ns;
 	uint64_t faults_minor;
 	uint64_t faults_major;
 	uint64_t io_errors;

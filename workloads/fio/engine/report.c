@@ -67,6 +67,8 @@ int pfn_fio_report_write(const struct pfn_fio_job_report *r, struct pfn_err *err
 	pfn_json_kv_uint(&j, "buf_bytes", r->buf_bytes);
 	pfn_json_kv_uint(&j, "setup_ns", r->setup_ns);
 	pfn_json_kv_uint(&j, "map_ns", r->map_ns);
+	pfn_json_kv_uint(&j, "qp_ns", r->qp_ns);
+	pfn_json_kv_uint(&j, "free_ns", r->free_ns);
 	pfn_json_kv_uint(&j, "faults_minor", r->faults_minor);
 	pfn_json_kv_uint(&j, "faults_major", r->faults_major);
 	pfn_json_kv_uint(&j, "io_errors", r->io_errors);

@@ -69,7 +69,7 @@ void pfn_fio_revoke_run(struct pfn_fio_ctrl *c, struct pfn_fio_buf *b, enum pfn_
 	memset(out, 0, sizeof(*out));
 	out->after = -1;
 	dev = pfn_fio_ctrl_bar(c, &bar);
-	if (b->len <= 2 * PROOF_TAIL) {
+	if (b->len <= PROOF_TAIL) {
 		snprintf(out->msg, sizeof(out->msg), "buffers of %llu bytes leave no room for the proof",
 			 (unsigned long long)b->len);
 		out->rc = -ENOSPC;
