@@ -87,12 +87,14 @@ t0=$SECONDS
 # ---- the quick profile
 rm -f "$json"
 echo "# workloads/dpdk/run.sh --quick"
-workloads/dpdk/run.sh --quick --out "$out" 2>&1 | sed 's/^/# /'
+# The host validates every results file of the boot (make test's
+# results-schema stage, the flavour stage's own check).
+workloads/dpdk/run.sh --quick --no-validate --out "$out" 2>&1 | sed 's/^/# /'
 rc=${PIPESTATUS[0]}
 echo "# quick profile: $((SECONDS - t0)) s"
 ktap_check dpdk_quick_profile "run.sh --quick exited $rc" test "$rc" = 0
-ktap_check dpdk_results_valid "$json missing or not valid against the schema" \
-	sh -c "/usr/bin/python3 results/tools/validate '$json' >/dev/null 2>&1"
+ktap_check dpdk_results_written "$json missing or not a pfnsuite-dpdk/1 file" \
+	sh -c 'jq -e ".schema == \"pfnsuite-dpdk/1\"" "$1" >/dev/null 2>&1' _ "$json"
 
 # case_is CASE STATUS: dpdk.json has CASE with STATUS.
 case_is() {
