@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # In-VM DPDK stage (the emulated target booted with run-vm.sh --nic-peer
-# e1000e: nic0 and nic1 wired to each other): bad input first (each gets
-# one line and a non-zero exit, the devices stay bound), then the quick
+# e1000e: nic0 and nic1 wired to each other): bad input first, on the type1
+# kernel (each gets one line and a non-zero exit, the devices stay bound),
+# then the quick
 # profile of workloads/dpdk/run.sh, judged from its dpdk.json: every case
 # this kernel's VFIO container allows forwards verified frames (type1:
 # hugepage and bar_vma; iommufd's compat container: hugepage and
@@ -57,39 +58,43 @@ if [ "$ready" = 0 ]; then
 	exit 1
 fi
 
-# ---- bad input: one line, non-zero exit, nothing left unbound
+# ---- bad input: one line, non-zero exit, nothing left unbound.  It does not
+# depend on the container: the type1 boot (make test's own) runs it, the
+# flavour's boot does not repeat it.
 t0=$SECONDS
-other=$(for d in /sys/bus/pci/devices/*; do
-	drv=$(pci_driver "${d##*/}")
-	[ "$drv" != vfio-pci ] && [ "$drv" != none ] && echo "${d##*/}"
-done | head -n1)
-bad_input dpdk_bad_port_not_vfio 2 "not vfio-pci" --tx "$other" --rx "$rx"
-nr=$(cat "$hp")
-echo 0 >"$hp"
-bad_input dpdk_bad_no_hugepages 3 "hugepages" --tx "$tx" --rx "$rx"
-echo "$nr" >"$hp"
-bad_input dpdk_bad_bar_too_small 2 "pass fewer --mbufs" --tx "$tx" --rx "$rx" --peer "$nvme" \
-	--cases bar_vma --mbufs 32768 --hugepages 96
 if [ "$container" = type1 ]; then
+	other=$(for d in /sys/bus/pci/devices/*; do
+		drv=$(pci_driver "${d##*/}")
+		[ "$drv" != vfio-pci ] && [ "$drv" != none ] && echo "${d##*/}"
+	done | head -n1)
+	bad_input dpdk_bad_port_not_vfio 2 "not vfio-pci" --tx "$other" --rx "$rx"
+	nr=$(cat "$hp")
+	echo 0 >"$hp"
+	bad_input dpdk_bad_no_hugepages 3 "hugepages" --tx "$tx" --rx "$rx"
+	echo "$nr" >"$hp"
+	bad_input dpdk_bad_bar_too_small 2 "pass fewer --mbufs" --tx "$tx" --rx "$rx" --peer "$nvme" \
+		--cases bar_vma --mbufs 32768 --hugepages 96
 	bad_input dpdk_bad_dmabuf_needs_compat_container 3 "CONFIG_IOMMUFD_VFIO_CONTAINER=y" \
 		--tx "$tx" --rx "$rx" --peer "$peer" --cases bar_dmabuf --hugepages 96
+	bad_input dpdk_bad_no_pmd 2 "no DPDK poll-mode driver" --tx "$tx" --rx "$edu" --hugepages 96
+	bound=1
+	for d in "$tx" "$rx" "$peer" "$edu"; do [ "$(pci_driver "$d")" = vfio-pci ] || bound=0; done
+	ktap_check dpdk_bad_input_leaves_devices_bound "a device left vfio-pci after the bad input" test "$bound" = 1
+	echo "# bad input: $((SECONDS - t0)) s"
 fi
-bad_input dpdk_bad_no_pmd 2 "no DPDK poll-mode driver" --tx "$tx" --rx "$edu" --hugepages 96
-bound=1
-for d in "$tx" "$rx" "$peer" "$edu"; do [ "$(pci_driver "$d")" = vfio-pci ] || bound=0; done
-ktap_check dpdk_bad_input_leaves_devices_bound "a device left vfio-pci after the bad input" test "$bound" = 1
-echo "# bad input: $((SECONDS - t0)) s"
 t0=$SECONDS
 
 # ---- the quick profile
 rm -f "$json"
 echo "# workloads/dpdk/run.sh --quick"
-workloads/dpdk/run.sh --quick --out "$out" 2>&1 | sed 's/^/# /'
+# The host validates every results file of the boot (make test's
+# results-schema stage, the flavour stage's own check).
+workloads/dpdk/run.sh --quick --no-validate --out "$out" 2>&1 | sed 's/^/# /'
 rc=${PIPESTATUS[0]}
 echo "# quick profile: $((SECONDS - t0)) s"
 ktap_check dpdk_quick_profile "run.sh --quick exited $rc" test "$rc" = 0
-ktap_check dpdk_results_valid "$json missing or not valid against the schema" \
-	sh -c "/usr/bin/python3 results/tools/validate '$json' >/dev/null 2>&1"
+ktap_check dpdk_results_written "$json missing or not a pfnsuite-dpdk/1 file" \
+	sh -c 'jq -e ".schema == \"pfnsuite-dpdk/1\"" "$1" >/dev/null 2>&1' _ "$json"
 
 # case_is CASE STATUS: dpdk.json has CASE with STATUS.
 case_is() {
